@@ -1,0 +1,45 @@
+"""POST /v1/risk: risk from a training log the caller sends whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Body
+from fastapi.exceptions import RequestValidationError
+
+from service.api.deps import ServedModelDep, SettingsDep
+from service.log_checks import log_errors
+from service.risk_assessment import assess
+from service.schemas.risk import RiskRequest, RiskResponse
+
+router = APIRouter(prefix="/v1", tags=["risk"])
+
+EXAMPLE = {
+    "athlete": {"age": 34, "sex": "F", "years_running": 3, "body_mass_kg": 61, "height_cm": 168},
+    "injuries": [{"kind": "achilles", "onset": "2026-03-02", "resolved": "2026-04-20"}],
+    "runs": [
+        {"id": "r1", "date": "2026-10-20", "km": 8},
+        {"id": "r2", "date": "2026-10-22", "km": 10, "km_threshold": 4},
+        {"id": "r3", "date": "2026-10-25", "km": 14},
+        {"id": "r4", "date": "2026-10-27", "km": 8},
+        {"id": "r5", "date": "2026-10-29", "km": 10, "km_interval": 3, "km_sprint": 0.4},
+        {"id": "r6", "date": "2026-11-01", "km": 24, "rpe": 7, "duration_min": 140},
+    ],
+    "strength_sessions": [
+        {"id": "s1", "date": "2026-10-28", "exercises": [{"exercise_id": "nordic_curl", "sets": 3, "reps": 6}]}
+    ],
+    "as_of": "2026-11-01",
+}
+
+
+@router.post("/risk", response_model=RiskResponse, summary="Risk of the four injuries from a training log")
+def post_risk(
+    served: ServedModelDep,
+    settings: SettingsDep,
+    body: RiskRequest = Body(openapi_examples={"a week with a long-run spike": {"value": EXAMPLE}}),
+) -> RiskResponse:
+    as_of = body.as_of or dt.datetime.now(dt.UTC).date()
+    errors = log_errors(body, as_of, settings.max_log_days, settings.max_activities)
+    if errors:
+        raise RequestValidationError(errors)
+    return assess(body, as_of, served)

@@ -1,0 +1,33 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from service.api.routes import exercises, health, model, risk
+from service.model_holder import ModelHolder
+from training.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.models.load()
+        yield
+
+    app = FastAPI(
+        title="Runner injury-risk service",
+        version="0.1.0",
+        summary="Calibrated risk of runner's knee, shin splints, hamstring strain and Achilles tendinopathy.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.models = ModelHolder(settings)
+    for router in (risk.router, exercises.router, model.router, health.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,17 @@
+"""Body of GET /v1/model."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class ModelPublic(BaseModel):
+    name: str
+    version: str
+    alias: str
+    run_id: str
+    trained_at: str
+    horizon_days: int
+    features: list[str]
+    base_rates: dict[str, float]
+    metrics: dict[str, float]

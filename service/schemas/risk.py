@@ -1,0 +1,147 @@
+"""Request and response bodies of POST /v1/risk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from training.catalogue import default_catalogue
+from training.schema import Injury
+from training.scoring import Band
+
+# Hard ceilings against oversized bodies; the configurable limits (log length, activity count) are checked on top.
+_MAX_ITEMS = 10_000
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AthleteProfile(_Body):
+    age: int = Field(ge=10, le=100, description="Age in years.")
+    sex: Literal["F", "M"]
+    years_running: float = Field(ge=0, le=80, description="Years of regular running; under 1 counts as a novice.")
+    body_mass_kg: float | None = Field(None, ge=25, le=250)
+    height_cm: float | None = Field(None, ge=100, le=230)
+
+
+class InjuryRecord(_Body):
+    kind: Injury
+    onset: dt.date
+    resolved: dt.date | None = Field(None, description="Day the athlete was back to full training; null while ongoing.")
+    side: Literal["left", "right", "both"] | None = None
+
+    @model_validator(mode="after")
+    def _resolved_after_onset(self) -> InjuryRecord:
+        if self.resolved is not None and self.resolved < self.onset:
+            raise ValueError("resolved is before onset")
+        return self
+
+
+class Run(_Body):
+    id: str = Field(min_length=1, max_length=128, description="The caller's id of this activity, unique in the log.")
+    date: dt.date
+    km: float = Field(gt=0, le=200, description="Distance of the run in km (at most 200).")
+    km_threshold: float = Field(0.0, ge=0, le=200, description="Part of km at threshold (zone 3-4).")
+    km_interval: float = Field(0.0, ge=0, le=200, description="Part of km at interval pace (zone 5).")
+    km_sprint: float = Field(0.0, ge=0, le=200, description="Part of km sprinting.")
+    duration_min: float | None = Field(None, gt=0, le=1440)
+    rpe: float | None = Field(None, ge=0, le=10, description="Session rating of perceived exertion, 0-10.")
+
+    @model_validator(mode="after")
+    def _zones_within_distance(self) -> Run:
+        zones = self.km_threshold + self.km_interval + self.km_sprint
+        if zones > self.km + 1e-9:
+            raise ValueError(f"km_threshold + km_interval + km_sprint ({zones:g}) exceed km ({self.km:g})")
+        return self
+
+
+class ExerciseSet(_Body):
+    exercise_id: str = Field(description="An id from GET /v1/exercises.")
+    sets: int = Field(ge=1, le=20)
+    reps: int | None = Field(None, ge=1, le=200, description="Reps per set; null for an isometric hold.")
+    load_kg: float | None = Field(None, ge=0, le=500, description="External load; null for bodyweight.")
+
+    @field_validator("exercise_id")
+    @classmethod
+    def _known_exercise(cls, value: str) -> str:
+        if value not in default_catalogue().ids():
+            raise ValueError(f"unknown exercise id {value!r}; GET /v1/exercises lists the known ones")
+        return value
+
+    @model_validator(mode="after")
+    def _reps_unless_hold(self) -> ExerciseSet:
+        # Volume (sets x reps) drives the strength features; only isometric holds have no reps to count.
+        if self.reps is None and not default_catalogue().get(self.exercise_id).dosing.is_isometric:
+            raise ValueError(f"reps is required for {self.exercise_id} (only isometric holds go without)")
+        return self
+
+
+class StrengthSession(_Body):
+    id: str = Field(min_length=1, max_length=128, description="The caller's id of this activity, unique in the log.")
+    date: dt.date
+    exercises: list[ExerciseSet] = Field(min_length=1, max_length=40)
+
+
+class RiskRequest(_Body):
+    athlete: AthleteProfile
+    injuries: list[InjuryRecord] = Field(default_factory=list, max_length=500)
+    runs: list[Run] = Field(default_factory=list, max_length=_MAX_ITEMS)
+    strength_sessions: list[StrengthSession] = Field(default_factory=list, max_length=_MAX_ITEMS)
+    as_of: dt.date | None = Field(None, description="Day the risk is computed for (end of day); default today (UTC).")
+
+
+class InjuryRisk(BaseModel):
+    injury: Injury
+    name: str
+    status: Literal["scored", "currently_injured"]
+    probability: float | None = Field(description="Probability of onset within horizon_days; null while injured.")
+    relative_risk: float | None = Field(description="probability / population base rate for this injury.")
+    band: Band | None
+    base_rate: float = Field(description="Population probability of onset within horizon_days.")
+
+
+class LoadMetrics(BaseModel):
+    """The load figures the model saw, as of the scored day."""
+
+    km_7d: float
+    km_28d: float
+    acwr_rolling: float | None = Field(description="km in 7 days / mean weekly km over 28 days.")
+    acwr_ewma: float | None = Field(description="EWMA acute (7 d) / chronic (28 d) daily km.")
+    week_change_pct: float | None = Field(description="Change of 7-day km vs the 7 days before, as a fraction.")
+    longest_run_7d_km: float
+    longest_run_spike_pct: float = Field(description="Largest run of the week vs the longest of its previous 30 days.")
+    monotony_7d: float
+    strength_sessions_per_week: float
+
+
+class ExerciseDose(BaseModel):
+    injury: Injury
+    exercise_id: str
+    name: str
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    sessions_per_week: float
+    load: str
+    tempo: str | None
+    evidence: str
+    source: str
+    why: str
+
+
+class ModelRef(BaseModel):
+    name: str
+    version: str
+
+
+class RiskResponse(BaseModel):
+    as_of: dt.date
+    horizon_days: int
+    risks: list[InjuryRisk]
+    load: LoadMetrics
+    recommendations: list[ExerciseDose]
+    model: ModelRef
+    warnings: list[str]

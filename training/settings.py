@@ -1,0 +1,45 @@
+"""The one settings class of the product: every knob is an ``INJURY_RISK_*`` environment variable."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Settings for training, serving and batch scoring, read from the environment (prefix ``INJURY_RISK_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="INJURY_RISK_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where generated cohorts, imports and the SQLite database live.")
+    mlruns_dir: Path = Field(Path("mlruns"), description="Local MLflow folder: tracking database and artifacts.")
+    tracking_uri: str | None = Field(
+        None, description="MLflow tracking URI; default is a SQLite store inside mlruns_dir. Set it for a remote server."
+    )
+    experiment_name: str = Field("injury-risk", description="MLflow experiment that training runs are logged to.")
+    model_name: str = Field("injury-risk", description="Registered model name in the MLflow registry.")
+    model_alias: str = Field("champion", description="Registry alias the service serves.")
+    horizon_days: int = Field(7, ge=1, le=28, description="Risk horizon: onset within this many days after as_of.")
+    max_log_days: int = Field(366, ge=28, le=3660, description="Longest daily log POST /v1/risk accepts, in days.")
+    max_activities: int = Field(3000, ge=1, description="Most runs plus strength sessions in one POST /v1/risk body.")
+    host: str = Field("127.0.0.1", description="Address the API listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the API listens on.")
+    bootstrap_athletes: int = Field(10000, ge=50, description="Cohort size make serve simulates when no model exists.")
+    bootstrap_days: int = Field(365, ge=90, description="Days per athlete make serve simulates when no model exists.")
+    seed: int = Field(7, description="Seed for simulation and training when none is given.")
+
+    def resolved_tracking_uri(self) -> str:
+        if self.tracking_uri:
+            return self.tracking_uri
+        return f"sqlite:///{(self.mlruns_dir / 'mlflow.db').resolve()}"
+
+    def artifact_location(self) -> str:
+        return (self.mlruns_dir / "artifacts").resolve().as_uri()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
