@@ -50,4 +50,4 @@ def test_cli_lists_the_four_commands():
 
 def test_makefile_has_serve_and_test_targets():
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^serve:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+    assert re.search(r"^serve:", makefile, re.MULTILINE) and re.search(r"^test:", makefile, re.MULTILINE)

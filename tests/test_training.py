@@ -53,7 +53,7 @@ def test_platt_calibration_matches_observed_onsets_on_calibration_athletes(train
 
 
 def test_test_athletes_never_appear_in_training(trained: Trained):
-    from training.train import split_athletes, TrainingConfig
+    from training.train import TrainingConfig, split_athletes
 
     ids = trained.simulation.cohort.profiles["athlete_id"]
     roles = split_athletes(ids, TrainingConfig(seed=11))

@@ -23,7 +23,8 @@ def simulate(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same cohort.")] = 7,
 ) -> Path:
     """Simulate a synthetic cohort with known daily injury hazards."""
-    from training.simulate import SimulationConfig, simulate as run_simulation, write_simulation
+    from training.simulate import SimulationConfig, write_simulation
+    from training.simulate import simulate as run_simulation
 
     simulation = run_simulation(SimulationConfig(athletes=athletes, days=days, seed=seed))
     write_simulation(simulation, out)

@@ -54,7 +54,7 @@ class InjuryRiskModel(mlflow.pyfunc.PythonModel):
     # Population 5th-95th percentiles of each feature, for explaining values to users.
     feature_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
 
-    def predict(self, context, model_input, params=None):  # noqa: ANN001, ANN201 - MLflow's pyfunc signature
+    def predict(self, context, model_input, params=None):
         return self.predict_risk(pd.DataFrame(model_input))
 
     def predict_risk(self, features: pd.DataFrame) -> pd.DataFrame:

@@ -49,7 +49,7 @@ class Cohort:
     injuries: pd.DataFrame
 
     @classmethod
-    def empty_tables(cls) -> "Cohort":
+    def empty_tables(cls) -> Cohort:
         return cls(
             profiles=_typed(pd.DataFrame(columns=PROFILE_COLUMNS)),
             runs=_typed(pd.DataFrame(columns=RUN_COLUMNS)),
@@ -57,7 +57,7 @@ class Cohort:
             injuries=_typed(pd.DataFrame(columns=INJURY_COLUMNS)),
         )
 
-    def normalised(self) -> "Cohort":
+    def normalised(self) -> Cohort:
         """The same cohort with canonical column order and dtypes, so every path computes on identical frames."""
         return Cohort(
             profiles=_typed(self.profiles[PROFILE_COLUMNS].copy()),
@@ -66,7 +66,7 @@ class Cohort:
             injuries=_typed(self.injuries[INJURY_COLUMNS].copy()),
         )
 
-    def for_athletes(self, athlete_ids: "pd.Index | list[str]") -> "Cohort":
+    def for_athletes(self, athlete_ids: pd.Index | list[str]) -> Cohort:
         keep = set(athlete_ids)
         return Cohort(*(t[t["athlete_id"].isin(keep)].reset_index(drop=True) for t in self.tables()))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from fastapi import APIRouter
 
 from service.api.deps import ServedModelDep
@@ -21,5 +23,5 @@ def get_model(served: ServedModelDep) -> ModelPublic:
         horizon_days=served.model.horizon_days,
         features=served.model.features,
         base_rates=served.model.base_rates,
-        metrics={k: v for k, v in served.metrics.items() if v == v},  # NaN (one-class test set) is not JSON
+        metrics={k: v for k, v in served.metrics.items() if not math.isnan(v)},  # NaN (one-class test set) is not JSON
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from fastapi import APIRouter, Body
 from fastapi.exceptions import RequestValidationError
@@ -34,9 +35,9 @@ EXAMPLE = {
 
 @router.post("/risk", response_model=RiskResponse, summary="Risk of the four injuries from a training log")
 def post_risk(
+    body: Annotated[RiskRequest, Body(openapi_examples={"a week with a long-run spike": {"value": EXAMPLE}})],
     served: ServedModelDep,
     settings: SettingsDep,
-    body: RiskRequest = Body(openapi_examples={"a week with a long-run spike": {"value": EXAMPLE}}),
 ) -> RiskResponse:
     as_of = body.as_of or dt.datetime.now(dt.UTC).date()
     errors = log_errors(body, as_of, settings.max_log_days, settings.max_activities)
