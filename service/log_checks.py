@@ -7,9 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from service.schemas.risk import RiskRequest
-
-# A human can run an ultra, but nobody covers more than this in one day.
-MAX_KM_PER_DAY = 200.0
+from training.log_rules import MAX_KM_PER_DAY
 
 
 def log_errors(body: RiskRequest, as_of: dt.date, max_log_days: int, max_activities: int) -> list[dict[str, Any]]:

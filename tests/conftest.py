@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +15,9 @@ from training.schema import INJURIES
 from training.settings import Settings
 from training.simulate import Simulation, SimulationConfig, simulate
 from training.train import TrainingConfig, TrainingResult, train_model
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 # Small enough to train in seconds; base hazards raised (hamstring, the rarest, most) so that every injury has onsets
 # among the training, calibration and test athletes.
@@ -49,3 +53,13 @@ def trained(simulation: Simulation, tmp_path_factory: pytest.TempPathFactory) ->
 def client(trained: Trained) -> Iterator[TestClient]:
     with TestClient(create_app(trained.settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator["SparkSession"]:
+    """One local Spark session for the whole test run (start-up costs seconds)."""
+    from training.batch_spark import spark_session
+
+    session = spark_session("local[2]")
+    yield session
+    session.stop()

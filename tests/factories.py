@@ -50,3 +50,45 @@ def cohort(
 
 def one_day(athlete_id: str, day: str) -> pd.DataFrame:
     return pd.DataFrame({"athlete_id": [athlete_id], "start": [pd.Timestamp(day)], "end": [pd.Timestamp(day)]})
+
+
+def request_for(cohort: Cohort, athlete_id: str, as_of: pd.Timestamp) -> dict:
+    """The POST /v1/risk body holding one athlete's log for the 366 days up to as_of."""
+    earliest = as_of - pd.Timedelta(days=365)
+    profile = cohort.profiles.set_index("athlete_id").loc[athlete_id]
+    runs = cohort.runs[(cohort.runs["athlete_id"] == athlete_id) & cohort.runs["date"].between(earliest, as_of)]
+    sets = cohort.strength[
+        (cohort.strength["athlete_id"] == athlete_id) & cohort.strength["date"].between(earliest, as_of)
+    ]
+    injuries = cohort.injuries[(cohort.injuries["athlete_id"] == athlete_id) & (cohort.injuries["onset"] <= as_of)]
+
+    def day(value: pd.Timestamp) -> str | None:
+        return None if pd.isna(value) else str(value.date())
+
+    def number(value: float) -> float | None:
+        return None if pd.isna(value) else float(value)
+
+    return {
+        "athlete": {
+            "age": int(profile["age"]), "sex": profile["sex"], "years_running": float(profile["years_running"]),
+            "body_mass_kg": number(profile["body_mass_kg"]), "height_cm": number(profile["height_cm"]),
+        },
+        "injuries": [
+            {"kind": i.kind, "onset": day(i.onset), "resolved": day(i.resolved) if i.resolved <= as_of else None}
+            for i in injuries.itertuples()
+        ],
+        "runs": [
+            {"id": r.activity_id, "date": day(r.date), "km": r.km, "km_threshold": r.km_threshold,
+             "km_interval": r.km_interval, "km_sprint": r.km_sprint, "duration_min": number(r.duration_min),
+             "rpe": number(r.rpe)}
+            for r in runs.itertuples()
+        ],
+        "strength_sessions": [
+            {"id": activity, "date": day(group["date"].iloc[0]), "exercises": [
+                {"exercise_id": s.exercise_id, "sets": int(s.sets), "reps": None if pd.isna(s.reps) else int(s.reps), "load_kg": number(s.load_kg)}
+                for s in group.itertuples()
+            ]}
+            for activity, group in sets.groupby("activity_id", sort=False)
+        ],
+        "as_of": str(as_of.date()),
+    }

@@ -9,6 +9,7 @@ import pytest
 
 from tests.factories import cohort, one_day
 from training.features import FEATURES, compute_features, days_to_score
+from training.schema import Cohort
 
 
 def features_on(log, day: str) -> pd.Series:
@@ -110,3 +111,22 @@ def test_a_day_scored_alone_equals_the_same_day_inside_a_long_history():
         pd.testing.assert_series_equal(
             history.loc[pd.Timestamp(day), FEATURES], alone[FEATURES], check_names=False, rtol=0, atol=0
         )
+
+
+def test_an_athlete_features_do_not_depend_on_the_other_athletes_scored_with_them():
+    # Batch engines score many athletes per call (chunks, Spark buckets); each athlete must get its own-log answer.
+    first = cohort(runs=daily("2026-01-01", [8.0, 0, 12.0] * 30), athlete_id="A1")
+    second = cohort(
+        runs=daily("2025-12-01", [30.0, 25.0, 0] * 30),
+        injuries=[("mtss", "2026-01-10", "2026-02-01")],
+        athlete_id="B2",
+        sex="M",
+    )
+    together = Cohort(*(pd.concat([a, b], ignore_index=True) for a, b in zip(second.tables(), first.tables(), strict=True)))
+    spans = pd.DataFrame(
+        {"athlete_id": ["B2", "A1"], "start": pd.to_datetime(["2026-01-05", "2026-01-20"]),
+         "end": pd.to_datetime(["2026-02-20", "2026-03-01"])}
+    )
+    both = compute_features(together, spans)
+    alone = compute_features(first, spans[spans["athlete_id"] == "A1"])
+    pd.testing.assert_frame_equal(both[both["athlete_id"] == "A1"].reset_index(drop=True), alone, check_exact=True)

@@ -10,51 +10,11 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from tests.conftest import Trained
+from tests.factories import request_for
 from training.cli import app
+from training.batch_output import read_results
 from training.cohort_io import write_cohort
-from training.schema import INJURIES, Cohort
-
-
-def request_for(cohort: Cohort, athlete_id: str, as_of: pd.Timestamp) -> dict:
-    """The POST /v1/risk body holding one athlete's log for the 366 days up to as_of."""
-    earliest = as_of - pd.Timedelta(days=365)
-    profile = cohort.profiles.set_index("athlete_id").loc[athlete_id]
-    runs = cohort.runs[(cohort.runs["athlete_id"] == athlete_id) & cohort.runs["date"].between(earliest, as_of)]
-    sets = cohort.strength[
-        (cohort.strength["athlete_id"] == athlete_id) & cohort.strength["date"].between(earliest, as_of)
-    ]
-    injuries = cohort.injuries[(cohort.injuries["athlete_id"] == athlete_id) & (cohort.injuries["onset"] <= as_of)]
-
-    def day(value: pd.Timestamp) -> str | None:
-        return None if pd.isna(value) else str(value.date())
-
-    def number(value: float) -> float | None:
-        return None if pd.isna(value) else float(value)
-
-    return {
-        "athlete": {
-            "age": int(profile["age"]), "sex": profile["sex"], "years_running": float(profile["years_running"]),
-            "body_mass_kg": number(profile["body_mass_kg"]), "height_cm": number(profile["height_cm"]),
-        },
-        "injuries": [
-            {"kind": i.kind, "onset": day(i.onset), "resolved": day(i.resolved) if i.resolved <= as_of else None}
-            for i in injuries.itertuples()
-        ],
-        "runs": [
-            {"id": r.activity_id, "date": day(r.date), "km": r.km, "km_threshold": r.km_threshold,
-             "km_interval": r.km_interval, "km_sprint": r.km_sprint, "duration_min": number(r.duration_min),
-             "rpe": number(r.rpe)}
-            for r in runs.itertuples()
-        ],
-        "strength_sessions": [
-            {"id": activity, "date": day(group["date"].iloc[0]), "exercises": [
-                {"exercise_id": s.exercise_id, "sets": int(s.sets), "reps": None if pd.isna(s.reps) else int(s.reps), "load_kg": number(s.load_kg)}
-                for s in group.itertuples()
-            ]}
-            for activity, group in sets.groupby("activity_id", sort=False)
-        ],
-        "as_of": str(as_of.date()),
-    }
+from training.schema import INJURIES
 
 
 def test_api_and_batch_score_give_identical_probabilities(
@@ -71,13 +31,13 @@ def test_api_and_batch_score_give_identical_probabilities(
     from training.settings import get_settings
 
     get_settings.cache_clear()
-    out = tmp_path / "risk.parquet"
+    out = tmp_path / "risk"
     result = CliRunner().invoke(
         app, ["score", "--input", str(folder), "--as-of", str(as_of.date()), "--out", str(out)]
     )
     get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    batch = pd.read_parquet(out).set_index("athlete_id")
+    batch = read_results(out).set_index("athlete_id")
     assert len(batch) == len(athletes)
 
     for athlete_id in athletes:

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from training.settings import get_settings
@@ -80,24 +79,51 @@ def serve(
 
 @app.command()
 def score(
-    input: Annotated[Path, typer.Option(help="Cohort folder: profiles, runs, strength, injuries (parquet or CSV).")],
-    as_of: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="Day to score, YYYY-MM-DD.")],
-    out: Annotated[Path, typer.Option(help="Parquet file of risks, one row per athlete.")],
-) -> Path:
-    """Score every athlete of a cohort as of a day with the served model."""
-    from training.batch import score_cohort
-    from training.cohort_io import read_cohort
-    from training.registry import load_served_model
+    input: Annotated[
+        Path, typer.Option(help="Cohort folder: profiles, runs, strength, injuries (parquet, CSV or a folder of parts).")
+    ],
+    out: Annotated[Path, typer.Option(help="Results folder: parquet partitioned by as_of, plus _summary.json.")],
+    as_of: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Day to score (the last day with --from).")
+    ] = None,
+    from_: Annotated[
+        dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day to score, YYYY-MM-DD.")
+    ] = None,
+    to: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day to score (default --as-of).")
+    ] = None,
+    engine: Annotated[str, typer.Option(help="local (pandas, one machine) or spark.")] = "local",
+    master: Annotated[str, typer.Option(help="Spark master URL for --engine spark.")] = "local[*]",
+    rejects: Annotated[Path | None, typer.Option(help="CSV of rejected rows (default OUT/_rejects.csv).")] = None,
+) -> None:
+    """Score every athlete for a day or a range of days with the served model; exit 3 if input rows were rejected."""
+    from training.batch_input import BatchInputError
+    from training.batch_job import BatchRequest, ExitCode, run_batch
+    from training.registry import ModelNotRegisteredError
 
-    settings = get_settings()
-    cohort = read_cohort(input)
-    if cohort.profiles.empty:
-        raise typer.BadParameter(f"{input} holds no athletes", param_hint="--input")
-    result = score_cohort(cohort, pd.Timestamp(as_of.date()), load_served_model(settings))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    result.to_parquet(out, index=False)
-    typer.echo(f"scored {len(result)} athletes as of {as_of.date()} -> {out}")
-    return out
+    last = to or as_of
+    if last is None:
+        raise typer.BadParameter("give --as-of or --to", param_hint="--as-of")
+    if to is not None and as_of is not None and to.date() != as_of.date():
+        raise typer.BadParameter("--to and --as-of name different days; give one of them", param_hint="--to")
+    if engine not in ("local", "spark"):
+        raise typer.BadParameter("choose local or spark", param_hint="--engine")
+    request = BatchRequest(
+        input=input, out=out, first_day=(from_ or last).date(), last_day=last.date(),
+        engine=engine, master=master, rejects=rejects,  # type: ignore[arg-type]
+    )
+    try:
+        summary = run_batch(request, get_settings())
+    except BatchInputError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(ExitCode.bad_input) from error
+    except ModelNotRegisteredError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(ExitCode.failed) from error
+    typer.echo(summary.to_json())
+    if summary.rows_rejected:
+        typer.echo(f"{summary.rows_rejected} input rows rejected, reasons in {summary.rejects_file}", err=True)
+    raise typer.Exit(summary.exit_code)
 
 
 def main() -> None:

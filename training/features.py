@@ -67,27 +67,45 @@ INJURED_COLUMNS: list[str] = [f"injured_{k}" for k in INJURIES]
 
 @dataclass(frozen=True)
 class _Grid:
-    """Contiguous daily rows per athlete: ``athlete_id``, ``date``, and each athlete's first row index."""
+    """Contiguous daily rows per span: the first ``LOOKBACK_DAYS`` rows of each span only feed the windows.
 
-    athlete_id: np.ndarray
-    date: np.ndarray  # datetime64[ns]
-    first_row: dict[str, int]
-    first_day: dict[str, np.datetime64]
-    length: dict[str, int]
+    Athletes are integer codes into ``athletes`` so that lookups are array operations, not dictionary calls per row.
+    """
+
+    athletes: pd.Index  # unique athlete ids, in the order of the spans
+    code: np.ndarray  # athlete code of every grid row
+    day: np.ndarray  # days since 1970-01-01 of every grid row (int64)
     is_output: np.ndarray
+    span_of_athlete: np.ndarray  # per athlete code: its (last) span, which owns its grid rows
+    first_row: np.ndarray  # per span
+    first_day: np.ndarray  # per span, days since 1970-01-01
+    length: np.ndarray  # per span
 
     def __len__(self) -> int:
-        return len(self.date)
+        return len(self.day)
+
+    def codes_of(self, athlete_ids: pd.Series) -> np.ndarray:
+        """Athlete code of each id, or -1 for athletes outside the spans."""
+        return self.athletes.get_indexer(athlete_ids.astype(object))
 
     def index_of(self, athlete_ids: pd.Series, dates: pd.Series) -> np.ndarray:
         """Grid row of each (athlete, date), or -1 when outside the athlete's grid."""
-        ids = athlete_ids.astype(object)
-        first = ids.map(self.first_row).to_numpy(dtype="float64", na_value=np.nan)
-        length = ids.map(self.length).to_numpy(dtype="float64", na_value=np.nan)
-        day0 = ids.map(self.first_day).to_numpy(dtype="datetime64[ns]")
-        offset = ((dates.to_numpy(dtype="datetime64[ns]") - day0) // np.timedelta64(1, "D")).astype("float64")
-        inside = ~np.isnan(first) & (offset >= 0) & (offset < length)
-        return np.where(inside, first + offset, -1).astype(np.int64)
+        code = self.codes_of(athlete_ids)
+        span = np.where(code >= 0, self.span_of_athlete[np.maximum(code, 0)], -1)
+        known = span >= 0
+        safe = np.maximum(span, 0)
+        stamps = dates.to_numpy(dtype="datetime64[ns]")
+        offset = _day_numbers(stamps) - self.first_day[safe]
+        inside = known & ~np.isnat(stamps) & (offset >= 0) & (offset < self.length[safe])
+        return np.where(inside, self.first_row[safe] + offset, -1).astype(np.int64)
+
+
+_NS_PER_DAY = 86_400 * 10**9
+
+
+def _day_numbers(stamps: np.ndarray) -> np.ndarray:
+    """Whole days since 1970-01-01 of midnight timestamps (NaT gives a meaningless number; callers mask it)."""
+    return np.floor_divide(stamps.astype("datetime64[ns]").view("int64"), _NS_PER_DAY)
 
 
 def days_to_score(cohort: Cohort, as_of: pd.Timestamp | None = None, start: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -121,42 +139,48 @@ def compute_features(
     catalogue = catalogue or default_catalogue()
     cohort = cohort.normalised()
     grid = _build_grid(spans)
-    frame = pd.DataFrame({"athlete_id": pd.array(grid.athlete_id, dtype="string"), "date": grid.date})
-    if len(grid) == 0:
+    if not grid.is_output.any():
         return pd.DataFrame(columns=["athlete_id", "date", *FEATURES, *INJURED_COLUMNS])
-    running = _running_features(_daily_running(cohort.runs, grid))
-    strength = _strength_features(_daily_strength(cohort.strength, grid, catalogue))
-    frame = pd.concat([frame, pd.DataFrame(running), pd.DataFrame(strength)], axis=1)
-    frame = frame[grid.is_output].reset_index(drop=True)
-    frame = _add_history(frame, cohort.injuries)
-    frame = _add_profile(frame, cohort.profiles)
-    return frame[["athlete_id", "date", *FEATURES, *INJURED_COLUMNS]]
+    columns: dict[str, np.ndarray] = {}
+    columns.update(_running_features(_daily_running(cohort.runs, grid)))
+    columns.update(_strength_features(_daily_strength(cohort.strength, grid, catalogue)))
+    keep = grid.is_output
+    code, day = grid.code[keep], grid.day[keep]
+    columns = {name: values[keep] for name, values in columns.items()}
+    columns.update(_history(code, day, cohort.injuries, grid))
+    columns.update(_profile(code, cohort.profiles, grid))
+    # One frame built once from arrays: no block consolidation or join copies on millions of rows.
+    frame = {
+        "athlete_id": pd.array(grid.athletes.to_numpy(dtype=object)[code], dtype="string"),
+        "date": (day * _NS_PER_DAY).view("datetime64[ns]"),
+    }
+    frame.update({name: columns[name] for name in [*FEATURES, *INJURED_COLUMNS]})
+    return pd.DataFrame(frame)
 
 
 def _build_grid(spans: pd.DataFrame) -> _Grid:
-    ids: list[np.ndarray] = []
-    dates: list[np.ndarray] = []
-    output: list[np.ndarray] = []
-    first_row: dict[str, int] = {}
-    first_day: dict[str, np.datetime64] = {}
-    length: dict[str, int] = {}
-    row = 0
-    for athlete_id, start, end in spans[["athlete_id", "start", "end"]].itertuples(index=False):
-        day0 = pd.Timestamp(start).normalize() - pd.Timedelta(days=LOOKBACK_DAYS)
-        days = pd.date_range(day0, pd.Timestamp(end).normalize(), freq="D").to_numpy(dtype="datetime64[ns]")
-        first_row[str(athlete_id)] = row
-        first_day[str(athlete_id)] = days[0]
-        length[str(athlete_id)] = len(days)
-        ids.append(np.full(len(days), str(athlete_id), dtype=object))
-        dates.append(days)
-        flags = np.ones(len(days), dtype=bool)
-        flags[:LOOKBACK_DAYS] = False
-        output.append(flags)
-        row += len(days)
-    if not ids:
-        empty = np.array([], dtype=bool)
-        return _Grid(np.array([], dtype=object), np.array([], dtype="datetime64[ns]"), {}, {}, {}, empty)
-    return _Grid(np.concatenate(ids), np.concatenate(dates), first_row, first_day, length, np.concatenate(output))
+    ids = spans["athlete_id"].astype(str).to_numpy(dtype=object)
+    starts = _day_numbers(pd.to_datetime(spans["start"]).dt.normalize().to_numpy(dtype="datetime64[ns]"))
+    ends = _day_numbers(pd.to_datetime(spans["end"]).dt.normalize().to_numpy(dtype="datetime64[ns]"))
+    first_day = starts - LOOKBACK_DAYS
+    length = np.maximum(ends - first_day + 1, 0).astype(np.int64)
+    first_row = np.cumsum(length) - length
+    codes, athletes = pd.factorize(pd.Series(ids, dtype=object), sort=False)
+    athletes = pd.Index(athletes, dtype=object)
+    # An athlete listed twice owns the rows of its last span, as a dictionary keyed by athlete would.
+    span_of_athlete = np.full(len(athletes), -1, dtype=np.int64)
+    span_of_athlete[codes] = np.arange(len(ids))
+    offset = np.arange(int(length.sum()), dtype=np.int64) - np.repeat(first_row, length)
+    return _Grid(
+        athletes=athletes,
+        code=np.repeat(codes.astype(np.int64), length),
+        day=np.repeat(first_day, length) + offset,
+        is_output=offset >= LOOKBACK_DAYS,
+        span_of_athlete=span_of_athlete,
+        first_row=first_row,
+        first_day=first_day,
+        length=length,
+    )
 
 
 def _daily_running(runs: pd.DataFrame, grid: _Grid) -> dict[str, np.ndarray]:
@@ -232,10 +256,26 @@ def _truncated_ewma(x: np.ndarray, span: int, truncation: int) -> np.ndarray:
     """Exponentially weighted daily mean (alpha = 2 / (span + 1)) over the last ``truncation`` days."""
     alpha = 2.0 / (span + 1.0)
     out = np.zeros_like(x)
+    term = np.empty_like(x)
     for j in range(truncation):
         weight = alpha * (1.0 - alpha) ** j
-        out[j:] += weight * (x[: len(x) - j])
+        # The product goes to a reused buffer, then is added: the same two roundings per term as weight * x + out.
+        np.multiply(x[: len(x) - j], weight, out=term[: len(x) - j])
+        out[j:] += term[: len(x) - j]
     return out
+
+
+def _days_since(event: np.ndarray, before_start: bool) -> np.ndarray:
+    """Days since the last day where ``event`` holds (0 on that day), capped at ``_DAYS_CAP``.
+
+    ``before_start`` says whether the days before the array count as events: a rest day does (a streak of running
+    starts with the log), a strength session does not (no session yet counts as "long ago", the cap).
+    Whole numbers, so this equals counting the streak day by day.
+    """
+    index = np.arange(len(event), dtype=np.int64)
+    never = -1 if before_start else -(_DAYS_CAP + 1)
+    last = np.maximum.accumulate(np.where(event, index, never)) if len(event) else index
+    return np.minimum(index - last, _DAYS_CAP).astype("float64")
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, cap: float) -> np.ndarray:
@@ -266,14 +306,7 @@ def _running_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         spike = np.where(base > 0, longest / np.where(base > 0, base, 1.0) - 1.0, np.where(longest > 0, _SPIKE_CAP, 0.0))
     spike = np.clip(spike, 0.0, _SPIKE_CAP)
 
-    running = (km > 0).astype("float64")
-    streak = np.ones_like(km)
-    days_since_rest = np.zeros_like(km)
-    for j in range(_DAYS_CAP):
-        shifted = np.zeros_like(km)
-        shifted[j:] = running[: len(km) - j]
-        streak *= shifted
-        days_since_rest += streak
+    days_since_rest = _days_since(km <= 0, before_start=True)
 
     km_28d_zone = {z: _trailing_sum(d[f"km_{z}"], 28) for z in ("threshold", "interval", "sprint")}
     return {
@@ -300,14 +333,7 @@ def _running_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def _strength_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    trained = (d["sessions"] > 0).astype("float64")
-    none_yet = np.ones_like(trained)
-    days_since = np.zeros_like(trained)
-    for j in range(_DAYS_CAP):
-        shifted = np.zeros_like(trained)
-        shifted[j:] = trained[: len(trained) - j]
-        none_yet *= 1.0 - shifted
-        days_since += none_yet
+    days_since = _days_since(d["sessions"] > 0, before_start=False)
     per_week = {
         "strength_sessions_per_week": _trailing_sum(d["sessions"], 28) / 4.0,
         "days_since_strength": days_since,
@@ -319,40 +345,59 @@ def _strength_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return per_week
 
 
-def _add_history(frame: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
+def _last_at_or_before(
+    event_code: np.ndarray, event_day: np.ndarray, code: np.ndarray, day: np.ndarray
+) -> np.ndarray:
+    """Per row, the position of the athlete's last event on or before the row's day (events sorted), or -1."""
+    # Athlete code in the high bits, day in the low bits: one sorted key, so one binary search finds the event.
+    shift, bias = np.int64(1) << 32, np.int64(1) << 31
+    events = event_code * shift + (event_day + bias)
+    position = np.searchsorted(events, code * shift + (day + bias), side="right") - 1
+    found = position >= 0
+    found[found] = event_code[position[found]] == code[found]
+    return np.where(found, position, -1)
+
+
+def _history(code: np.ndarray, day: np.ndarray, injuries: pd.DataFrame, grid: _Grid) -> dict[str, np.ndarray]:
     """Prior injuries per kind (count, days since the last onset), ongoing injuries and days since the last return."""
-    order = frame.sort_values("date", kind="stable").index
-    left = frame.loc[order, ["athlete_id", "date"]]
-    history = pd.DataFrame(index=frame.index)
-    total = np.zeros(len(frame))
+    injury_code = grid.codes_of(injuries["athlete_id"])
+    onset = injuries["onset"].to_numpy(dtype="datetime64[ns]")
+    resolved = injuries["resolved"].to_numpy(dtype="datetime64[ns]")
+    kinds = injuries["kind"].astype(object).to_numpy()
+    usable = (injury_code >= 0) & ~np.isnat(onset)
+    history: dict[str, np.ndarray] = {}
+    total = np.zeros(len(code))
     for kind in INJURIES:
-        onsets = injuries[injuries["kind"] == kind].sort_values(["athlete_id", "onset"]).copy()
-        onsets["count"] = onsets.groupby("athlete_id").cumcount() + 1.0
-        matched = pd.merge_asof(
-            left, onsets[["athlete_id", "onset", "resolved", "count"]].sort_values("onset"),
-            left_on="date", right_on="onset", by="athlete_id", direction="backward",
-        )
-        matched.index = order
-        matched = matched.reindex(frame.index)
-        count = matched["count"].fillna(0.0).to_numpy()
-        since = (matched["date"] - matched["onset"]).dt.days.to_numpy(dtype="float64", na_value=np.nan)
-        ongoing = matched["onset"].notna() & (matched["resolved"].isna() | (matched["resolved"] > matched["date"]))
+        chosen = np.flatnonzero(usable & (kinds == kind))
+        order = chosen[np.lexsort((_day_numbers(onset[chosen]), injury_code[chosen]))]
+        event_code, event_day = injury_code[order], _day_numbers(onset[order])
+        event_resolved = resolved[order]
+        # 1-based count of onsets per athlete, in onset order.
+        first_of_athlete = np.searchsorted(event_code, event_code, side="left")
+        count_at = (np.arange(len(order)) - first_of_athlete + 1).astype("float64")
+        last = _last_at_or_before(event_code, event_day, code, day)
+        found = last >= 0
+        at = np.maximum(last, 0)
+        count = np.where(found, count_at[at] if len(order) else 0.0, 0.0)
+        since = np.where(found, (day - (event_day[at] if len(order) else 0)).astype("float64"), np.nan)
+        ends = event_resolved[at] if len(order) else np.full(len(code), np.datetime64("NaT"), dtype="datetime64[ns]")
+        ongoing = found & (np.isnat(ends) | (_day_numbers(ends) > day))
         history[f"prior_{kind}"] = count
         history[f"days_since_{kind}"] = np.minimum(since, _SENTINEL_DAYS)
-        history[f"injured_{kind}"] = ongoing.to_numpy(dtype=bool)
+        history[f"injured_{kind}"] = ongoing
         total += count
     history["prior_injuries"] = total
-    returns = injuries.dropna(subset=["resolved"]).sort_values("resolved")[["athlete_id", "resolved"]]
-    back = pd.merge_asof(left, returns, left_on="date", right_on="resolved", by="athlete_id", direction="backward")
-    back.index = order
-    back = back.reindex(frame.index)
-    history["days_since_return"] = np.minimum(
-        (back["date"] - back["resolved"]).dt.days.to_numpy(dtype="float64", na_value=np.nan), _SENTINEL_DAYS
-    )
-    return pd.concat([frame, history], axis=1)
+    returned = np.flatnonzero((injury_code >= 0) & ~np.isnat(resolved))
+    order = returned[np.lexsort((_day_numbers(resolved[returned]), injury_code[returned]))]
+    return_day = _day_numbers(resolved[order])
+    last = _last_at_or_before(injury_code[order], return_day, code, day)
+    since_return = np.where(last >= 0, (day - (return_day[np.maximum(last, 0)] if len(order) else 0)), np.nan)
+    history["days_since_return"] = np.minimum(since_return.astype("float64"), _SENTINEL_DAYS)
+    return history
 
 
-def _add_profile(frame: pd.DataFrame, profiles: pd.DataFrame) -> pd.DataFrame:
+def _profile(code: np.ndarray, profiles: pd.DataFrame, grid: _Grid) -> dict[str, np.ndarray]:
+    """Profile features per row; athletes without a profile get NaN (missing, not guessed)."""
     p = profiles.drop_duplicates("athlete_id", keep="last").set_index("athlete_id")
     height_m = p["height_cm"] / 100.0
     table = pd.DataFrame(
@@ -365,4 +410,11 @@ def _add_profile(frame: pd.DataFrame, profiles: pd.DataFrame) -> pd.DataFrame:
             "bmi": p["body_mass_kg"] / (height_m * height_m),
         }
     ).astype("float64")
-    return frame.join(table, on="athlete_id")
+    row_of_athlete = pd.Index(p.index.astype(object)).get_indexer(grid.athletes)
+    row = row_of_athlete[code]
+    present = row >= 0
+    values = table.to_numpy(dtype="float64")
+    return {
+        name: np.where(present, values[np.maximum(row, 0), i] if len(values) else np.nan, np.nan)
+        for i, name in enumerate(table.columns)
+    }

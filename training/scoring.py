@@ -43,10 +43,17 @@ def score(cohort: Cohort, spans: pd.DataFrame, model: InjuryRiskModel) -> pd.Dat
     rows = compute_features(cohort, spans)
     if rows.empty:
         return rows
-    probabilities = model.predict_risk(rows)
+    return add_risk(rows, model.predict_risk(rows), model.base_rates)
+
+
+def add_risk(rows: pd.DataFrame, probabilities: pd.DataFrame, base_rates: dict[str, float]) -> pd.DataFrame:
+    """``rows`` (with ``injured_<kind>``) plus risk, relative risk and band from the model's probabilities.
+
+    Separate from ``score`` so that the Spark engine, which applies the model as a Spark UDF, finishes rows alike.
+    """
     for kind in INJURIES:
         risk = probabilities[kind].where(~rows[f"injured_{kind}"].astype(bool), np.nan)
         rows[risk_column(kind)] = risk
-        rows[f"relative_risk_{kind}"] = risk / model.base_rates[kind]
+        rows[f"relative_risk_{kind}"] = risk / base_rates[kind]
         rows[f"band_{kind}"] = bands(rows[f"relative_risk_{kind}"])
     return rows

@@ -1,0 +1,108 @@
+"""Reading the input of a batch run: a cohort folder whose rows are checked, not trusted.
+
+The folder holds ``profiles`` and ``runs`` (required) and ``strength`` and ``injuries`` (optional; absent means none),
+each as ``<table>.parquet``, ``<table>.csv`` or a ``<table>/`` folder of parquet or CSV parts (what Spark writes).
+Columns are those of ``training/schema.py``. A value that is not a number or a date rejects its row instead of the
+whole file, so one bad export line never stops a nightly run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from training.log_rules import reasons_for, rejected_rows, sound_cohort
+from training.schema import INJURY_COLUMNS, PROFILE_COLUMNS, RUN_COLUMNS, STRENGTH_COLUMNS, Cohort
+
+COLUMNS: dict[str, list[str]] = {
+    "profiles": PROFILE_COLUMNS,
+    "runs": RUN_COLUMNS,
+    "strength": STRENGTH_COLUMNS,
+    "injuries": INJURY_COLUMNS,
+}
+REQUIRED_TABLES = ("profiles", "runs")
+_TEXT = {"athlete_id", "activity_id", "exercise_id", "kind", "sex"}
+_DATES = {"date", "onset", "resolved"}
+
+
+class BatchInputError(ValueError):
+    """The input cannot be scored at all: missing folder, table or column, or nothing in it."""
+
+
+@dataclass(frozen=True)
+class CheckedInput:
+    """The sound rows as a cohort, and every rejected row with its reason."""
+
+    cohort: Cohort
+    rejects: pd.DataFrame
+    rows_read: int
+
+
+def read_checked(folder: Path) -> CheckedInput:
+    """Read, type and check the cohort folder; raise BatchInputError when nothing can be scored."""
+    raw = read_tables(folder)
+    rows_read = sum(len(frame) for frame in raw.values())
+    if len(raw["profiles"]) == 0:
+        raise BatchInputError(f"{folder}: the profiles table is empty, so there is no athlete to score")
+    typed, parse_errors = {}, {}
+    for name, frame in raw.items():
+        typed[name], parse_errors[name] = _typed(frame, name)
+    reasons = reasons_for(typed, parse_errors=parse_errors)
+    return CheckedInput(sound_cohort(typed, reasons), rejected_rows(typed, reasons, raw), rows_read)
+
+
+def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    if not folder.is_dir():
+        raise BatchInputError(f"{folder} is not a folder holding the tables {', '.join(COLUMNS)}")
+    tables = {}
+    for name, columns in COLUMNS.items():
+        frame = _read_table(folder, name)
+        if frame is None:
+            if name in REQUIRED_TABLES:
+                raise BatchInputError(f"{folder} has no {name}.parquet, {name}.csv or {name}/ folder")
+            frame = pd.DataFrame(columns=columns)
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise BatchInputError(f"{folder}: table {name} lacks the column(s) {', '.join(missing)}")
+        tables[name] = frame[columns].reset_index(drop=True)
+    return tables
+
+
+def _read_table(folder: Path, name: str) -> pd.DataFrame | None:
+    # CSV cells are read as text so that a malformed value rejects its row instead of failing the read.
+    parquet, csv, parts = folder / f"{name}.parquet", folder / f"{name}.csv", folder / name
+    if parquet.is_file():
+        return pd.read_parquet(parquet)
+    if csv.is_file():
+        return pd.read_csv(csv, dtype=str, keep_default_na=False, na_values=[""])
+    if parts.is_dir():
+        files = sorted(p for p in parts.rglob("*") if p.is_file() and not p.name.startswith(("_", ".")))
+        if any(p.suffix == ".csv" for p in files):
+            frames = [pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""]) for p in files if p.suffix == ".csv"]
+            return pd.concat(frames, ignore_index=True) if frames else None
+        return pd.read_parquet(parts) if files else None
+    return None
+
+
+def _typed(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, pd.Series]:
+    """The table in schema dtypes, and per row the first value that could not be read ("" when none)."""
+    typed = pd.DataFrame(index=frame.index)
+    errors = pd.Series("", index=frame.index, dtype=object)
+    for column in COLUMNS[name]:
+        values = frame[column]
+        if column in _TEXT:
+            typed[column] = values.astype("string")
+            continue
+        if column in _DATES:
+            parsed = pd.to_datetime(values, errors="coerce", format="mixed").astype("datetime64[ns]")
+            parsed = parsed.dt.normalize()
+            what = "a date (YYYY-MM-DD)"
+        else:
+            parsed = pd.to_numeric(values, errors="coerce").astype("float64")
+            what = "a number"
+        unreadable = values.notna() & parsed.isna() & (errors == "")
+        errors[unreadable] = [f"{column} {v!r} is not {what}" for v in values[unreadable]]
+        typed[column] = parsed
+    return typed, errors

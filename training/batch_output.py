@@ -1,0 +1,85 @@
+"""Where batch results go: a parquet dataset partitioned by day, replaced (never appended) on a re-run.
+
+Layout: ``<out>/as_of=YYYY-MM-DD/part-*.parquet`` holding RESULT_COLUMNS except ``as_of`` (it is the partition
+key), plus ``<out>/_summary.json`` and ``<out>/_rejects.csv``; readers of parquet datasets (pandas, pyarrow, Spark)
+skip names that start with ``_``. A database sink for issue 3 implements the same ResultSink protocol.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame as SparkFrame
+
+PARTITION = "as_of"
+
+
+class ResultSink(Protocol):
+    """Receives scored rows; ``commit`` makes them visible, replacing earlier results for the same days."""
+
+    def write(self, result: pd.DataFrame) -> None: ...
+
+    def write_spark(self, result: "SparkFrame") -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class ParquetSink:
+    """Chunks are staged under ``<out>/_staging-<id>/`` and moved into place day by day only on ``commit``.
+
+    A failed run therefore leaves the previous results of every day untouched, and a re-run replaces whole days.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self._staging = out / f"_staging-{uuid.uuid4().hex[:12]}"
+        self._chunk = 0
+
+    def write(self, result: pd.DataFrame) -> None:
+        if result.empty:
+            return
+        day = pd.to_datetime(result[PARTITION]).dt.strftime("%Y-%m-%d")
+        body = result.drop(columns=[PARTITION])
+        for value, rows in body.groupby(day.to_numpy(), sort=True):
+            folder = self._staging / f"{PARTITION}={value}"
+            folder.mkdir(parents=True, exist_ok=True)
+            table = pa.Table.from_pandas(rows, preserve_index=False)
+            pq.write_table(table, folder / f"part-{self._chunk:05d}.parquet")
+        self._chunk += 1
+
+    def write_spark(self, result: "SparkFrame") -> None:
+        # Spark writes its own part files into the staging folder; commit moves whole days as for local chunks.
+        result.write.mode("overwrite").partitionBy(PARTITION).parquet(str(self._staging))
+
+    def commit(self) -> None:
+        self.out.mkdir(parents=True, exist_ok=True)
+        if self._staging.is_dir():
+            for day in sorted(self._staging.glob(f"{PARTITION}=*")):
+                target = self.out / day.name
+                if target.exists():
+                    shutil.rmtree(target)
+                day.rename(target)
+        self.discard()
+
+    def discard(self) -> None:
+        shutil.rmtree(self._staging, ignore_errors=True)
+
+
+def write_rejects(rejects: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rejects.to_csv(path, index=False)
+
+
+def read_results(out: Path) -> pd.DataFrame:
+    """The stored results as one frame with ``as_of`` as a datetime column, sorted by day and athlete."""
+    frame = pd.read_parquet(out)
+    frame[PARTITION] = pd.to_datetime(frame[PARTITION].astype(str))
+    return frame.sort_values([PARTITION, "athlete_id"]).reset_index(drop=True)
