@@ -37,7 +37,7 @@ def evaluate_injury(
 ) -> dict[str, float]:
     """All metrics of every predictor on the same rows, plus athlete-bootstrap 95% intervals of the model's ROC AUC
     and Brier score, of each oracle's ROC AUC and of the model's AUC gap to each oracle."""
-    from training.bootstrap import athlete_bootstrap
+    from training.bootstrap import WeightedAuc, athlete_bootstrap
     from training.calibration_metrics import calibration_metrics
 
     metrics: dict[str, float] = {}
@@ -49,12 +49,7 @@ def evaluate_injury(
         return metrics
 
     def auc(predicted: np.ndarray) -> Callable[[np.ndarray], float]:
-        def statistic(weight: np.ndarray) -> float:
-            y = observed[weight > 0]
-            if not 0 < y.sum() < len(y):
-                return float("nan")
-            return float(roc_auc_score(observed, predicted, sample_weight=weight))
-        return statistic
+        return WeightedAuc(observed, predicted)
 
     model = predictions["model"]
     intervals = {
