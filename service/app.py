@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from service.api.routes import exercises, health, model, risk
-from service.model_holder import ModelHolder
+from service.model_holder import ModelHolder, poll_model
 from training.settings import Settings, get_settings
 
 
@@ -18,7 +19,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.models.load()
+        poll = settings.model_poll_seconds
+        poller = asyncio.create_task(poll_model(app.state.models, poll)) if poll else None
         yield
+        if poller:
+            poller.cancel()
 
     app = FastAPI(
         title="Runner injury-risk service",

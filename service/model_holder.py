@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from training.registry import ModelNotRegisteredError, ServedModel, load_served_model
+from training.registry import ModelNotRegisteredError, ServedModel, load_served_model, served_version
 from training.settings import Settings
 
 
@@ -28,3 +28,20 @@ class ModelHolder:
 
     def current(self) -> ServedModel | None:
         return self.served or self.load()
+
+    def reload_if_changed(self) -> ServedModel | None:
+        """Load the version behind the alias if it is not the one in service (after a promotion), else keep it."""
+        live = self.served.version if self.served else None
+        if served_version(self._settings) != live:
+            return self.load()
+        return self.served
+
+
+async def poll_model(holder: ModelHolder, every_seconds: float) -> None:
+    """Reload the champion when the alias moves, without a restart (settings.model_poll_seconds)."""
+    import asyncio
+
+    while True:
+        await asyncio.sleep(every_seconds)
+        # Registry calls block; a worker thread keeps requests flowing meanwhile.
+        await asyncio.to_thread(holder.reload_if_changed)

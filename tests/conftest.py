@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # among the training, calibration and test athletes.
 TEST_COHORT = SimulationConfig(athletes=500, days=240, seed=11)
 HAZARD_BOOST = {"pfps": 4.0, "mtss": 4.0, "hamstring": 10.0, "achilles": 4.0}
-TEST_TRAINING = TrainingConfig(seed=11, max_iter=60, min_samples_leaf=100)
+TEST_TRAINING = TrainingConfig(seed=11, max_iter=60, min_samples_leaf=100, bootstrap_replicates=20, importance_rows=2000)
 
 
 def store_settings(root: Path) -> Settings:

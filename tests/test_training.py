@@ -40,11 +40,10 @@ def test_platt_calibration_matches_observed_onsets_on_calibration_athletes(train
     # A logistic fit with an intercept reproduces the observed event count on the rows it was fitted to.
     from tests.conftest import TEST_TRAINING
     from training.labels import label_column
-    from training.train import labelled_rows, split_athletes
+    from training.train import labelled_rows, split_rows
 
     rows = labelled_rows(trained.simulation, trained.settings.horizon_days, TEST_TRAINING.warmup_days)
-    role = rows["athlete_id"].map(split_athletes(rows["athlete_id"], TEST_TRAINING))
-    calibration = rows[role == "calibration"]
+    calibration = split_rows(rows, TEST_TRAINING, trained.settings.horizon_days)["calibration"]
     predicted = trained.result.model.predict_risk(calibration)
     for kind in INJURIES:
         labelled = calibration[label_column(kind)].notna()

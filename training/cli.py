@@ -35,17 +35,80 @@ def simulate(
 @app.command()
 def train(
     cohort: Annotated[Path, typer.Option(help="Folder written by `injury-risk simulate`.")] = Path("data/cohort"),
+    profile: Annotated[
+        str, typer.Option(help="'default' trains on --cohort; 'eval' simulates the documented evaluation cohort.")
+    ] = "default",
+    dataset: Annotated[
+        tuple[str, Path] | None,
+        typer.Option(help="`lovdal PATH`: the paper's any-injury protocol on a Lövdal day-approach file."),
+    ] = None,
 ) -> str:
-    """Train one calibrated model per injury, log to MLflow, register a version and set the serving alias."""
+    """Train one calibrated model per injury, log to MLflow, register a challenger and run the promotion gate."""
     from training.simulate import read_simulation
     from training.train import TrainingConfig, train_model
 
     settings = get_settings()
-    result = train_model(read_simulation(cohort), settings, TrainingConfig(seed=settings.seed))
-    summary = {k: round(v, 4) for k, v in result.metrics.items() if k.endswith(("roc_auc", "brier"))}
-    typer.echo(f"registered {settings.model_name} version {result.model_version} as @{settings.model_alias}")
+    if dataset is not None:
+        return _train_lovdal(*dataset, seed=settings.seed)
+    if profile == "eval":
+        from training.profiles import eval_simulation
+
+        simulation, config = eval_simulation(settings.data_dir)
+    elif profile == "default":
+        simulation, config = read_simulation(cohort), TrainingConfig(seed=settings.seed)
+    else:
+        raise typer.BadParameter("profile is 'default' or 'eval'", param_hint="--profile")
+    result = train_model(simulation, settings, config)
+    summary = {k: round(v, 4) for k, v in result.metrics.items() if k.endswith(("roc_auc", "brier", "test_onsets"))}
+    typer.echo(f"registered {settings.model_name} version {result.model_version} as @challenger")
     typer.echo(json.dumps(summary, indent=1))
     return result.model_version
+
+
+def _train_lovdal(name: str, path: Path, seed: int) -> str:
+    from training.lovdal_training import PAPER_TEST_AUC, train_lovdal
+
+    if name != "lovdal":
+        raise typer.BadParameter("the only dataset is 'lovdal'", param_hint="--dataset")
+    result = train_lovdal(path, seed=seed)
+    typer.echo(
+        f"Lövdal any-injury model: test ROC AUC {result.test_roc_auc:.3f} (paper {PAPER_TEST_AUC}) on the 10 last "
+        f"recruited athletes; {result.test_rows} test rows, {result.test_injuries} injuries; "
+        f"{result.train_rows} training rows, {result.train_injuries} injuries"
+    )
+    return f"{result.test_roc_auc:.4f}"
+
+
+@app.command()
+def promote() -> None:
+    """Compare @challenger with @champion on the frozen evaluation cohort; move champion if no worse on every injury."""
+    from training.promotion import promote as run_promotion
+
+    decision = run_promotion(get_settings())
+    typer.echo(f"{'promoted' if decision.promoted else 'not promoted'} version {decision.challenger}: {decision.reason}")
+    for kind, result in decision.per_injury.items():
+        typer.echo(f"  {kind}: " + ", ".join(f"{k} {v:.4f}" for k, v in result.items()))
+
+
+import_app = typer.Typer(help="Import public data sets into the training-log schema.")
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("lovdal")
+def import_lovdal(
+    path: Annotated[Path, typer.Argument(help="The day-approach CSV of Lövdal et al. 2021.")],
+    out: Annotated[Path, typer.Option(help="Cohort folder to write (tables plus daily.parquet).")] = Path("data/lovdal"),
+) -> Path:
+    """Read the Lövdal day-approach file into cohort tables (runs, strength, injuries) and a daily table."""
+    from training.lovdal import import_lovdal as run_import, write_import
+
+    result = run_import(path)
+    write_import(result, out)
+    typer.echo(
+        f"imported {result.cohort.profiles.shape[0]} athletes, {len(result.daily)} days, "
+        f"{len(result.cohort.injuries)} injuries -> {out}"
+    )
+    return out
 
 
 @app.command("ensure-model")
@@ -60,7 +123,7 @@ def ensure_model() -> None:
     typer.echo(f"no {settings.model_name}@{settings.model_alias} yet: simulating a cohort and training")
     folder = settings.data_dir / "cohort"
     simulate(out=folder, athletes=settings.bootstrap_athletes, days=settings.bootstrap_days, seed=settings.seed)
-    train(cohort=folder)
+    train(cohort=folder, profile="default", dataset=None)
 
 
 @app.command()
@@ -128,3 +191,7 @@ def score(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

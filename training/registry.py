@@ -12,6 +12,9 @@ from training.model import InjuryRiskModel
 from training.settings import Settings
 
 
+MODEL_CARD_ARTIFACT = "model_card.md"
+
+
 class ModelNotRegisteredError(RuntimeError):
     """No model version carries the alias the service is asked to serve."""
 
@@ -27,6 +30,7 @@ class ServedModel:
     trained_at: str
     metrics: dict[str, float]
     model: InjuryRiskModel
+    model_card: str | None = None
 
 
 def use_tracking(settings: Settings) -> MlflowClient:
@@ -70,7 +74,24 @@ def load_served_model(settings: Settings) -> ServedModel:
         trained_at=_iso(run.info.end_time or run.info.start_time),
         metrics=dict(run.data.metrics),
         model=pyfunc.unwrap_python_model(),
+        model_card=_model_card(version.run_id),
     )
+
+
+def served_version(settings: Settings) -> str | None:
+    """The version number the serving alias points at now, or None: a cheap check before reloading."""
+    client = use_tracking(settings)
+    try:
+        return str(client.get_model_version_by_alias(settings.model_name, settings.model_alias).version)
+    except MlflowException:
+        return None
+
+
+def _model_card(run_id: str) -> str | None:
+    try:
+        return mlflow.artifacts.load_text(f"runs:/{run_id}/{MODEL_CARD_ARTIFACT}")
+    except (MlflowException, OSError):
+        return None  # versions trained before model cards existed
 
 
 def _iso(millis: int) -> str:

@@ -30,6 +30,18 @@ class Settings(BaseSettings):
     bootstrap_athletes: int = Field(10000, ge=50, description="Cohort size make serve simulates when no model exists.")
     bootstrap_days: int = Field(365, ge=90, description="Days per athlete make serve simulates when no model exists.")
     seed: int = Field(7, description="Seed for simulation and training when none is given.")
+    promotion_auc_tolerance: float = Field(
+        0.005, ge=0, description="Promotion gate: the challenger's ROC AUC may be this much below the champion's."
+    )
+    promotion_brier_tolerance: float = Field(
+        0.01, ge=0, description="Promotion gate: the challenger's Brier score may be this fraction above the champion's."
+    )
+    promotion_athletes: int = Field(2000, ge=50, description="Athletes of the frozen cohort the promotion gate uses.")
+    promotion_days: int = Field(365, ge=90, description="Days of the frozen promotion cohort.")
+    promotion_seed: int = Field(20240601, description="Seed of the frozen promotion cohort (unlike any training seed).")
+    model_poll_seconds: float = Field(
+        0, ge=0, description="The service re-reads the served alias this often and loads a new version; 0 = never."
+    )
 
     def resolved_tracking_uri(self) -> str:
         if self.tracking_uri:

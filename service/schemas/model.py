@@ -15,3 +15,4 @@ class ModelPublic(BaseModel):
     features: list[str]
     base_rates: dict[str, float]
     metrics: dict[str, float]
+    model_card: str | None = None  # markdown: data, metrics vs baselines and oracles, intended use, limits

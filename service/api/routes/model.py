@@ -1,19 +1,21 @@
-"""GET /v1/model: which registered model answers, and how well it did on held-out athletes."""
+"""GET /v1/model: which registered model answers, how well it did on held-out data, and its model card.
+POST /v1/model/reload: load the version the serving alias points at now (after a promotion) without a restart.
+The reload is open for now; the API-key work (issue 3) puts it behind the admin role."""
 
 from __future__ import annotations
 
 import math
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException, status
 
-from service.api.deps import ServedModelDep
+from service.api.deps import ModelHolderDep, ServedModelDep
 from service.schemas.model import ModelPublic
+from training.registry import ServedModel
 
 router = APIRouter(prefix="/v1", tags=["model"])
 
 
-@router.get("/model", response_model=ModelPublic, summary="The model in service and its test metrics")
-def get_model(served: ServedModelDep) -> ModelPublic:
+def _public(served: ServedModel) -> ModelPublic:
     return ModelPublic(
         name=served.name,
         version=served.version,
@@ -24,4 +26,18 @@ def get_model(served: ServedModelDep) -> ModelPublic:
         features=served.model.features,
         base_rates=served.model.base_rates,
         metrics={k: v for k, v in served.metrics.items() if not math.isnan(v)},  # NaN (one-class test set) is not JSON
+        model_card=served.model_card,
     )
+
+
+@router.get("/model", response_model=ModelPublic, summary="The model in service, its test metrics and model card")
+def get_model(served: ServedModelDep) -> ModelPublic:
+    return _public(served)
+
+
+@router.post("/model/reload", response_model=ModelPublic, summary="Load the version the serving alias points at now")
+def reload_model(holder: ModelHolderDep) -> ModelPublic:
+    served = holder.reload_if_changed()
+    if served is None:
+        raise HTTPException(status_code=status.HTTP_503_SERVICE_UNAVAILABLE, detail=holder.problem)
+    return _public(served)
