@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     bootstrap_athletes: int = Field(10000, ge=50, description="Cohort size make serve simulates when no model exists.")
     bootstrap_days: int = Field(365, ge=90, description="Days per athlete make serve simulates when no model exists.")
     seed: int = Field(7, description="Seed for simulation and training when none is given.")
+    strength_sessions_per_week_budget: int = Field(
+        2, ge=1, le=14, description="Strength sessions a week the recommended exercises must fit into."
+    )
+    strength_minutes_per_session: int = Field(40, ge=10, le=180, description="Minutes of each budgeted strength session.")
+    load_target_relative_risk: float = Field(
+        2.0, gt=0, description="Load guidance keeps every injury's modelled relative risk below this (2 = 'high' band)."
+    )
+    drivers_per_risk: int = Field(3, ge=0, le=20, description="Top drivers explained per injury risk.")
+    what_if_max_days: int = Field(14, ge=1, le=28, description="Furthest day after as_of a what-if plan may reach.")
 
     def resolved_tracking_uri(self) -> str:
         if self.tracking_uri:
