@@ -38,19 +38,30 @@ def score_plans(
 ) -> pd.DataFrame:
     """Scored rows (``score`` columns plus ``plan``) for each plan and each day from first_day to last_day."""
     own = cohort.for_athletes([athlete_id])
-    tables: dict[str, list[pd.DataFrame]] = {"profiles": [], "runs": [], "strength": [], "injuries": []}
-    for name, plan in plans.items():
-        copy_id = f"plan:{name}"
-        tables["profiles"].append(own.profiles.assign(athlete_id=copy_id))
-        tables["injuries"].append(own.injuries.assign(athlete_id=copy_id))
-        tables["runs"] += [own.runs.assign(athlete_id=copy_id), _planned(plan.runs, copy_id, RUN_COLUMNS)]
-        tables["strength"] += [
-            own.strength.assign(athlete_id=copy_id), _planned(plan.strength, copy_id, STRENGTH_COLUMNS)
-        ]
-    combined = Cohort(**{name: _concat(parts) for name, parts in tables.items()}).normalised()
-    spans = pd.DataFrame(
-        {"athlete_id": [f"plan:{name}" for name in plans], "start": first_day.normalize(), "end": last_day.normalize()}
-    )
+    names = list(plans)
+    copies = [f"plan:{name}" for name in names]
+
+    def replicated(table: pd.DataFrame) -> pd.DataFrame:
+        # One copy of the athlete's table per plan, built in one go: per-plan frames cost more than the scoring.
+        repeated = table.loc[table.index.repeat(len(copies))].reset_index(drop=True)
+        repeated["athlete_id"] = copies * len(table)
+        return repeated
+
+    def planned(part: str, columns: list[str]) -> pd.DataFrame:
+        frames = {copy_id: getattr(plans[name], part) for name, copy_id in zip(names, copies, strict=True)}
+        frames = {k: v for k, v in frames.items() if len(v)}
+        if not frames:
+            return pd.DataFrame(columns=columns)
+        joined = pd.concat(frames, names=["athlete_id", None]).reset_index(level=0)
+        return joined.reindex(columns=columns)
+
+    combined = Cohort(
+        profiles=replicated(own.profiles),
+        runs=_concat([replicated(own.runs), planned("runs", RUN_COLUMNS)]),
+        strength=_concat([replicated(own.strength), planned("strength", STRENGTH_COLUMNS)]),
+        injuries=replicated(own.injuries),
+    ).normalised()
+    spans = pd.DataFrame({"athlete_id": copies, "start": first_day.normalize(), "end": last_day.normalize()})
     rows = score(combined, spans, model)
     rows.insert(0, "plan", rows["athlete_id"].astype(str).str.removeprefix("plan:"))
     return rows
@@ -60,9 +71,3 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     # Empty parts are left out: pandas is deprecating their say in the result's dtypes.
     filled = [p for p in parts if len(p)]
     return pd.concat(filled, ignore_index=True) if filled else parts[0]
-
-
-def _planned(frame: pd.DataFrame, athlete_id: str, columns: list[str]) -> pd.DataFrame:
-    planned = frame.assign(athlete_id=athlete_id).reindex(columns=columns)
-    # Keep the columns typed even when a plan is empty, so concatenation does not fall back to object dtype.
-    return planned.astype({c: "float64" for c in columns if c not in {"athlete_id", "activity_id", "date", "exercise_id"}})
