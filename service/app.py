@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from service.api.routes import exercises, health, model, risk
+from service.api.routes import exercises, health, model, risk, what_if
 from service.model_holder import ModelHolder, poll_model
 from training.settings import Settings, get_settings
 
@@ -33,6 +33,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.models = ModelHolder(settings)
-    for router in (risk.router, exercises.router, model.router, health.router):
+    for router in (risk.router, what_if.router, exercises.router, model.router, health.router):
         app.include_router(router)
     return app

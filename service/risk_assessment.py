@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
 import pandas as pd
 
-from service.recommendations import recommend
-from service.schemas.risk import ExerciseDose, InjuryRisk, LoadMetrics, ModelRef, RiskRequest, RiskResponse
+from service.recommendations import AthleteState, Prescription, StrengthBudget, recommend
+from service.schemas.risk import (
+    DoseStep,
+    Driver,
+    Exclusion,
+    ExerciseDose,
+    InjuryRisk,
+    LoadGuidance,
+    LoadMetrics,
+    ModelRef,
+    ReturnToRun,
+    RiskRequest,
+    RiskResponse,
+    StrengthPlan,
+)
 from training.catalogue import default_catalogue
+from training.explain import contributions, drivers_from
+from training.features import FEATURES
+from training.load_guidance import load_guidance
 from training.registry import ServedModel
 from training.schema import INJURIES, INJURY_NAMES, Cohort
 from training.scoring import risk_column, score
+from training.settings import Settings, get_settings
 
 # One id for the athlete of a stateless request; the log never leaves this call.
 _ATHLETE = "request"
@@ -52,62 +70,97 @@ def _number(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-def assess(body: RiskRequest, as_of: dt.date, served: ServedModel) -> RiskResponse:
+def assess(body: RiskRequest, as_of: dt.date, served: ServedModel, settings: Settings | None = None) -> RiskResponse:
+    settings = settings or get_settings()
     cohort = request_cohort(body)
     day = pd.Timestamp(as_of)
     spans = pd.DataFrame({"athlete_id": [_ATHLETE], "start": [day], "end": [day]})
     row = score(cohort, spans, served.model).iloc[0]
 
-    risks = []
-    for kind in INJURIES:
-        injured = bool(row[f"injured_{kind}"])
-        risks.append(
-            InjuryRisk(
-                injury=kind,
-                name=INJURY_NAMES[kind],
-                status="currently_injured" if injured else "scored",
-                probability=_number(row[risk_column(kind)]),
-                relative_risk=_number(row[f"relative_risk_{kind}"]),
-                band=None if injured else row[f"band_{kind}"],
-                base_rate=served.model.base_rates[kind],
-            )
-        )
+    risks = [_injury_risk(row, kind, served, settings.drivers_per_risk) for kind in INJURIES]
     load = LoadMetrics(
         **{name: _number(row[name]) for name in LoadMetrics.model_fields}  # type: ignore[arg-type]
     )
-    injured_kinds = {r.injury.value for r in risks if r.status == "currently_injured"}
-    catalogue = default_catalogue()
-    recommendations = [
-        ExerciseDose(
-            injury=kind,
-            exercise_id=exercise.id,
-            name=exercise.name,
-            why=why,
-            evidence=exercise.evidence,
-            source=exercise.source,
-            **(exercise.starter_dosing if starter else exercise.dosing).model_dump(
-                include={"sets", "reps", "hold_seconds", "sessions_per_week", "load", "tempo"}
-            ),
-        )
-        for kind, exercise, starter, why in recommend(
-            {r.injury.value: r.relative_risk for r in risks},
-            injured_kinds,
-            load.strength_sessions_per_week,
-            catalogue,
-        )
-    ]
+    injured_kinds = frozenset(r.injury.value for r in risks if r.status == "currently_injured")
+    state = AthleteState(
+        relative_risks={r.injury.value: r.relative_risk for r in risks},
+        injured=injured_kinds,
+        features={name: float(row[name]) for name in FEATURES},
+        strength_session_dates=[s.date for s in body.strength_sessions],
+        as_of=as_of,
+    )
+    budget = StrengthBudget(settings.strength_sessions_per_week_budget, settings.strength_minutes_per_session)
+    plan = recommend(state, default_catalogue(), budget)
+    guidance = None
+    if not injured_kinds:
+        found = load_guidance(cohort, _ATHLETE, day, row, served.model, settings.load_target_relative_risk)
+        guidance = LoadGuidance(**dataclasses.asdict(found))
     return RiskResponse(
         as_of=as_of,
         horizon_days=served.model.horizon_days,
         risks=risks,
         load=load,
-        recommendations=recommendations,
+        recommendations=[exercise_dose(p) for p in plan.prescriptions],
         model=ModelRef(name=served.name, version=served.version),
         warnings=_warnings(body, as_of, injured_kinds),
+        see_clinician=plan.see_clinician,
+        return_to_run=[ReturnToRun(injury=r.injury, rule=r.rule, steps=list(r.steps)) for r in plan.return_to_run],
+        load_guidance=guidance,
+        strength_plan=StrengthPlan(
+            weekly_minutes=plan.weekly_minutes,
+            budget_minutes=budget.weekly_minutes,
+            budget_sessions_per_week=budget.sessions_per_week,
+            excluded=[Exclusion(injury=e.injury, exercise_id=e.exercise_id, reason=e.reason) for e in plan.excluded],
+        ),
     )
 
 
-def _warnings(body: RiskRequest, as_of: dt.date, injured: set[str]) -> list[str]:
+def _injury_risk(row: pd.Series, kind: str, served: ServedModel, drivers: int) -> InjuryRisk:
+    injured = bool(row[f"injured_{kind}"])
+    explained = None if injured else contributions(served.model, row.to_frame().T, kind)
+    return InjuryRisk(
+        injury=kind,
+        name=INJURY_NAMES[kind],
+        status="currently_injured" if injured else "scored",
+        probability=_number(row[risk_column(kind)]),
+        relative_risk=_number(row[f"relative_risk_{kind}"]),
+        band=None if injured else row[f"band_{kind}"],
+        base_rate=served.model.base_rates[kind],
+        log_odds=None if explained is None else float(explained.log_odds().iloc[0]),
+        base_log_odds=None if explained is None else explained.base,
+        drivers=[] if explained is None else [
+            Driver(**dataclasses.asdict(d)) for d in drivers_from(explained, row, served.model, drivers)
+        ],
+    )
+
+
+def exercise_dose(p: Prescription) -> ExerciseDose:
+    return ExerciseDose(
+        injury=p.injury,
+        exercise_id=p.exercise.id,
+        name=p.exercise.name,
+        why=p.why,
+        evidence=p.exercise.evidence,
+        source=p.exercise.source,
+        **p.dose.model_dump(include={"sets", "reps", "hold_seconds", "sessions_per_week", "load", "tempo"}),
+        role=p.role,
+        starter=p.starter,
+        minutes_per_session=p.dose.minutes,
+        weekly_minutes=p.weekly_minutes,
+        current_weekly_reps=p.current_weekly_reps,
+        target_weekly_reps=p.target_weekly_reps,
+        progression=[
+            DoseStep(
+                first_week=step.first_week,
+                last_week=step.last_week,
+                **step.dose.model_dump(include={"sets", "reps", "hold_seconds", "sessions_per_week", "load", "minutes"}),
+            )
+            for step in p.progression
+        ],
+    )
+
+
+def _warnings(body: RiskRequest, as_of: dt.date, injured: frozenset[str]) -> list[str]:
     warnings = []
     dates = [a.date for a in (*body.runs, *body.strength_sessions)]
     if not dates:

@@ -35,6 +35,10 @@ Region = Literal[
     "posterior_chain",
 ]
 Evidence = Literal["prevention_trial", "treatment_trial", "expert_opinion"]
+# Plyometrics and Olympic-lift derivatives are high-force, ballistic work: prescribed only on a strength base and never
+# while a running injury is current.
+Category = Literal["strength", "plyometric", "olympic_lift"]
+BALLISTIC: frozenset[str] = frozenset({"plyometric", "olympic_lift"})
 
 
 class CatalogueError(ValueError):
@@ -84,10 +88,12 @@ class Exercise(_Frozen):
     id: str = Field(pattern=r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
     name: str = Field(min_length=1)
     regions: tuple[Region, ...] = Field(min_length=1)
+    category: Category
     protects: tuple[Injury, ...]
     dosing: Dosing
     starter_dosing: Dosing
     progression: str = Field(min_length=1)
+    progression_weeks: int = Field(ge=1, le=26, description="Weeks to build from starter_dosing to dosing.")
     prerequisites: tuple[Prerequisite, ...]
     contraindications: tuple[Injury, ...]
     contraindication_note: str = Field(min_length=1)
@@ -114,7 +120,13 @@ class Exercise(_Frozen):
         # Starter and target are steps of one programme, so they measure the same thing.
         if self.dosing.is_isometric != self.starter_dosing.is_isometric:
             raise ValueError("dosing and starter_dosing must both use reps or both use hold_seconds")
+        if self.is_ballistic and not self.prerequisites:
+            raise ValueError(f"a {self.category} exercise needs a strength prerequisite")
         return self
+
+    @property
+    def is_ballistic(self) -> bool:
+        return self.category in BALLISTIC
 
     def allowed_during(self, injury: Injury | str) -> bool:
         """Whether the exercise may be prescribed while the athlete has ``injury`` acutely."""

@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     model_poll_seconds: float = Field(
         0, ge=0, description="The service re-reads the served alias this often and loads a new version; 0 = never."
     )
+    strength_sessions_per_week_budget: int = Field(
+        2, ge=1, le=14, description="Strength sessions a week the recommended exercises must fit into."
+    )
+    strength_minutes_per_session: int = Field(40, ge=10, le=180, description="Minutes of each budgeted strength session.")
+    load_target_relative_risk: float = Field(
+        2.0, gt=0, description="Load guidance keeps every injury's modelled relative risk below this (2 = 'high' band)."
+    )
+    drivers_per_risk: int = Field(3, ge=0, le=20, description="Top drivers explained per injury risk.")
+    what_if_max_days: int = Field(14, ge=1, le=28, description="Furthest day after as_of a what-if plan may reach.")
 
     def resolved_tracking_uri(self) -> str:
         if self.tracking_uri:

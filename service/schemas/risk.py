@@ -93,6 +93,18 @@ class RiskRequest(_Body):
     as_of: dt.date | None = Field(None, description="Day the risk is computed for (end of day); default today (UTC).")
 
 
+class Driver(BaseModel):
+    """One feature's part in a risk, from the model's own arithmetic (TreeSHAP on the calibrated log-odds)."""
+
+    feature: str
+    value: float | None = Field(description="The athlete's value of the feature; null when unknown.")
+    usual_low: float | None = Field(description="5th percentile of the feature in the training population.")
+    usual_high: float | None = Field(description="95th percentile of the feature in the training population.")
+    contribution: float = Field(description="Contribution to the calibrated log-odds of this injury.")
+    direction: Literal["raises", "lowers"]
+    sentence: str
+
+
 class InjuryRisk(BaseModel):
     injury: Injury
     name: str
@@ -101,6 +113,11 @@ class InjuryRisk(BaseModel):
     relative_risk: float | None = Field(description="probability / population base rate for this injury.")
     band: Band | None
     base_rate: float = Field(description="Population probability of onset within horizon_days.")
+    log_odds: float | None = Field(
+        None, description="Calibrated log-odds of the probability: base_log_odds plus every feature's contribution."
+    )
+    base_log_odds: float | None = Field(None, description="The model's log-odds before any feature's contribution.")
+    drivers: list[Driver] = Field(default_factory=list, description="Largest contributions, largest first.")
 
 
 class LoadMetrics(BaseModel):
@@ -117,6 +134,19 @@ class LoadMetrics(BaseModel):
     strength_sessions_per_week: float
 
 
+class DoseStep(BaseModel):
+    """The dose for weeks first_week..last_week of the programme (last_week null: from then on)."""
+
+    first_week: int
+    last_week: int | None
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    sessions_per_week: float
+    load: str
+    minutes: float
+
+
 class ExerciseDose(BaseModel):
     injury: Injury
     exercise_id: str
@@ -130,6 +160,46 @@ class ExerciseDose(BaseModel):
     evidence: str
     source: str
     why: str
+    role: Literal["prevention", "rehab"] = Field("prevention", description="rehab: part of a current injury's protocol.")
+    starter: bool = Field(False, description="True when the dose is the starter dose (little recent strength work).")
+    minutes_per_session: float = Field(0.0, description="Time this exercise takes in one session, rest included.")
+    weekly_minutes: float = Field(0.0, description="minutes_per_session x sessions_per_week.")
+    current_weekly_reps: float | None = Field(None, description="Your recent weekly reps of this kind of work (28 days).")
+    target_weekly_reps: float | None = Field(None, description="Weekly reps at the target dose; null for holds.")
+    progression: list[DoseStep] = Field(default_factory=list, description="Dose by week, from this week to target.")
+
+
+class Exclusion(BaseModel):
+    injury: Injury
+    exercise_id: str
+    reason: str
+
+
+class StrengthPlan(BaseModel):
+    weekly_minutes: float = Field(description="Total weekly minutes of the recommended exercises.")
+    budget_minutes: float = Field(description="Weekly strength budget: sessions x minutes per session (settings).")
+    budget_sessions_per_week: int
+    excluded: list[Exclusion] = Field(description="Protective exercises left out, with the rule that excluded them.")
+
+
+class ReturnToRun(BaseModel):
+    injury: Injury
+    rule: str
+    steps: list[str]
+
+
+class LoadGuidance(BaseModel):
+    """Next days' running that keeps every modelled risk below the target, found by scoring candidate weeks."""
+
+    days: int
+    target_relative_risk: float
+    km_low: float | None = Field(description="Lowest weekly km of a checked plan under the target; null if none.")
+    km_high: float | None = Field(description="Highest weekly km of a checked plan under the target; null if none.")
+    longest_run_cap_km: float | None = Field(description="Longest single run in any plan under the target.")
+    chronic_weekly_km: float
+    longest_run_recent_km: float
+    plans_checked: int
+    reasoning: list[str]
 
 
 class ModelRef(BaseModel):
@@ -145,3 +215,9 @@ class RiskResponse(BaseModel):
     recommendations: list[ExerciseDose]
     model: ModelRef
     warnings: list[str]
+    see_clinician: bool = Field(False, description="True while any of the four injuries is current.")
+    return_to_run: list[ReturnToRun] = Field(
+        default_factory=list, description="Pain-monitored return to running per current injury (instead of a plan)."
+    )
+    load_guidance: LoadGuidance | None = Field(None, description="Null while injured: see return_to_run.")
+    strength_plan: StrengthPlan | None = None

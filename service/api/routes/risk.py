@@ -43,4 +43,4 @@ def post_risk(
     errors = log_errors(body, as_of, settings.max_log_days, settings.max_activities)
     if errors:
         raise RequestValidationError(errors)
-    return assess(body, as_of, served)
+    return assess(body, as_of, served, settings)

@@ -1,0 +1,49 @@
+"""Request and response bodies of POST /v1/risk/what-if."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from service.schemas.risk import ModelRef, RiskRequest, Run, StrengthSession
+from training.schema import Injury
+from training.scoring import Band
+
+# Ceiling against oversized bodies: two weeks of plan never needs more.
+_MAX_PLANNED = 100
+
+
+class WhatIfRequest(RiskRequest):
+    """The POST /v1/risk body plus the training planned for the days after as_of."""
+
+    planned_runs: list[Run] = Field(
+        default_factory=list, max_length=_MAX_PLANNED, description="Runs planned after as_of (within what_if_max_days)."
+    )
+    planned_strength_sessions: list[StrengthSession] = Field(
+        default_factory=list, max_length=_MAX_PLANNED, description="Strength sessions planned after as_of."
+    )
+
+
+class WhatIfRisk(BaseModel):
+    injury: Injury
+    name: str
+    status: Literal["scored", "currently_injured"] = Field(description="Status on the plan's last day.")
+    probability_with_plan: float | None = Field(description="Risk on plan_end with the plan logged.")
+    probability_without_plan: float | None = Field(description="Risk on plan_end with nothing new after as_of.")
+    change: float | None = Field(description="probability_with_plan - probability_without_plan.")
+    peak_probability_with_plan: float | None = Field(description="Highest daily risk from as_of + 1 to plan_end.")
+    relative_risk_with_plan: float | None
+    relative_risk_without_plan: float | None
+    band_with_plan: Band | None
+    band_without_plan: Band | None
+
+
+class WhatIfResponse(BaseModel):
+    as_of: dt.date
+    plan_end: dt.date = Field(description="The last planned day; both risks are for this day.")
+    horizon_days: int
+    risks: list[WhatIfRisk]
+    model: ModelRef
+    warnings: list[str]
