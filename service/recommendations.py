@@ -13,8 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from service.progression import ProgressionStep, progression_steps
+from service.return_to_run import ReturnToRun, return_to_run
 from training.catalogue import Catalogue, Dosing, Exercise, Prerequisite, Region
-from training.schema import INJURIES, INJURY_NAMES
+from training.schema import INJURY_NAMES
 
 _EVIDENCE_RANK = {"prevention_trial": 0, "treatment_trial": 1, "expert_opinion": 2}
 _EVIDENCE_WORDS = {
@@ -37,25 +39,6 @@ INJURED_TISSUE: dict[str, frozenset[Region]] = {
     "hamstring": frozenset({"hamstrings"}),
     "achilles": frozenset({"achilles", "calves"}),
 }
-PAIN_MONITORING_RULE = (
-    "Pain up to 5/10 during running is acceptable if it has settled by the next morning and does not build from "
-    "week to week; otherwise step back to the previous level (Silbernagel pain-monitoring model)."
-)
-_RETURN_STEPS = (
-    "See a clinician to confirm the diagnosis and agree when you may load the tissue again.",
-    "Do the rehab exercises listed for this injury, starting at the starter dose.",
-    "Start with walk-run intervals on alternate days once walking and the rehab exercises stay within the pain rule.",
-    "Add running time before speed: no intervals, sprints or hills until a week at your usual volume stays within "
-    "the pain rule.",
-)
-_RETURN_TEST = {
-    "pfps": "Before running: 10 single-leg step-downs from a 20 cm step with pain at most 2/10 (expert opinion).",
-    "mtss": "Before running: 10 single-leg hops and brisk walking for 30 minutes without shin pain (expert opinion).",
-    "hamstring": "Before running: a pain-free hamstring bridge hold and brisk walking; no sprinting until full "
-    "strength (expert opinion).",
-    "achilles": "Before running: 25 single-leg heel raises with pain at most 2/10 (Silbernagel, expert opinion).",
-}
-
 Role = Literal["prevention", "rehab"]
 
 
@@ -83,15 +66,6 @@ class AthleteState:
 
 
 @dataclass(frozen=True)
-class ProgressionStep:
-    """The dose for a range of weeks of the programme (``last_week`` None: from ``first_week`` on)."""
-
-    first_week: int
-    last_week: int | None
-    dose: Dosing
-
-
-@dataclass(frozen=True)
 class Prescription:
     injury: str
     exercise: Exercise
@@ -112,13 +86,6 @@ class Exclusion:
     injury: str
     exercise_id: str
     reason: str
-
-
-@dataclass(frozen=True)
-class ReturnToRun:
-    injury: str
-    rule: str
-    steps: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -241,37 +208,8 @@ def recommend(state: AthleteState, catalogue: Catalogue, budget: StrengthBudget)
         weekly_minutes=budget.weekly_minutes - remaining,
         budget=budget,
         see_clinician=bool(state.injured),
-        return_to_run=[ReturnToRun(k, PAIN_MONITORING_RULE, (*_RETURN_STEPS, _RETURN_TEST[k])) for k in INJURIES
-                       if k in state.injured],
+        return_to_run=return_to_run(state.injured),
     )
-
-
-def progression_steps(exercise: Exercise, starter: bool, sessions_cap: float | None = None) -> tuple[ProgressionStep, ...]:
-    """Starter dose, a midway step, then the target dose from week ``progression_weeks + 1`` (target alone if trained)."""
-    def capped(dose: Dosing) -> Dosing:
-        if sessions_cap is None or dose.sessions_per_week <= sessions_cap:
-            return dose
-        return dose.model_copy(update={"sessions_per_week": float(sessions_cap)})
-
-    start, target = capped(exercise.starter_dosing), capped(exercise.dosing)
-    if not starter:
-        return (ProgressionStep(1, None, target),)
-    weeks = exercise.progression_weeks
-    if weeks < 3:
-        return ProgressionStep(1, weeks, start), ProgressionStep(weeks + 1, None, target)
-    third = weeks // 3
-    midway = start.model_copy(
-        update={
-            "sets": max(start.sets, target.sets),
-            "reps": None if start.reps is None else round((start.reps + (target.reps or start.reps)) / 2),
-            "hold_seconds": None if start.hold_seconds is None
-            else round((start.hold_seconds + (target.hold_seconds or start.hold_seconds)) / 2),
-            "sessions_per_week": max(start.sessions_per_week, target.sessions_per_week),
-            "load": f"between '{start.load}' and '{target.load}'",
-            "minutes": max(start.minutes, target.minutes),
-        }
-    )
-    return ProgressionStep(1, third, start), ProgressionStep(third + 1, weeks, midway), ProgressionStep(weeks + 1, None, target)
 
 
 def _prescribe(

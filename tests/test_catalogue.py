@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import yaml
 
+from service.api.routes.risk import EXAMPLE
+from service.api.routes.what_if import WHAT_IF_EXAMPLE
+from service.recommendations import INJURED_TISSUE
 from training.catalogue import (
     Catalogue,
     CatalogueError,
     Exercise,
+    Region,
     default_catalogue,
     load_catalogue,
 )
@@ -212,3 +216,33 @@ def test_file_without_exercises_key_raises(tmp_path: Path) -> None:
     path.write_text("- id: lonely\n", encoding="utf-8")
     with pytest.raises(CatalogueError, match="'exercises'"):
         load_catalogue(path)
+
+
+def test_plyometric_or_olympic_entry_without_a_prerequisite_raises_naming_it(tmp_path: Path) -> None:
+    path = _write(tmp_path, [_entry("test_hops", category="plyometric")])
+    with pytest.raises(CatalogueError, match="test_hops.*needs a strength prerequisite"):
+        load_catalogue(path)
+
+
+@pytest.mark.parametrize("exercise_id", PLYOMETRIC_AND_OLYMPIC_IDS)
+def test_plyometric_and_olympic_entries_are_marked_ballistic(exercise_id: str) -> None:
+    assert default_catalogue().get(exercise_id).is_ballistic
+
+
+def test_every_exercise_id_in_the_api_examples_exists() -> None:
+    sessions = [*EXAMPLE["strength_sessions"], *WHAT_IF_EXAMPLE["planned_strength_sessions"]]
+    referenced = {e["exercise_id"] for s in sessions for e in s["exercises"]}
+    assert referenced and referenced <= default_catalogue().ids()
+
+
+def test_every_injured_tissue_region_is_a_catalogue_region() -> None:
+    assert set(INJURED_TISSUE) == set(INJURIES)
+    assert set().union(*INJURED_TISSUE.values()) <= set(get_args(Region))
+
+
+def test_progression_weeks_follow_the_published_protocols() -> None:
+    catalogue = default_catalogue()
+    # van der Horst 2015: 13 weeks of Nordics; Beyer 2015 and Alfredson 1998: 12 weeks.
+    assert catalogue.get("nordic_curl").progression_weeks == 13
+    assert catalogue.get("heavy_slow_calf_raise").progression_weeks == 12
+    assert catalogue.get("eccentric_heel_drop").progression_weeks == 12

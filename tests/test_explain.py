@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import Trained
-from training.explain import contributions, top_drivers
+from training.explain import contributions, drivers_frame, top_drivers
 from training.narration import describe
 from training.features import days_to_score
 from training.schema import INJURIES
@@ -56,3 +56,18 @@ def test_spike_driver_reads_as_a_sentence_about_the_longest_run():
         "Your longest run this week was 45% longer than any in the previous 30 days (above the usual range); "
         "this raises your risk."
     )
+
+
+def test_batch_drivers_frame_matches_the_single_row_drivers(trained: Trained, scored_rows):
+    model = trained.result.model
+    table = drivers_frame(model, scored_rows, count=2)
+    row = scored_rows.iloc[3]
+    for kind in INJURIES:
+        if row[f"injured_{kind}"]:
+            assert (table["injury"] == kind).sum() < 2 * len(scored_rows)
+            continue
+        mine = table[(table["athlete_id"] == row["athlete_id"]) & (table["date"] == row["date"])
+                     & (table["injury"] == kind)]
+        single = top_drivers(model, row, kind, count=2)
+        assert mine["feature"].tolist() == [d.feature for d in single]
+        assert mine["contribution"].to_numpy() == pytest.approx([d.contribution for d in single], abs=1e-12)

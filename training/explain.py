@@ -112,3 +112,36 @@ def _number(value: object) -> float | None:
         return None
     number = float(value)  # type: ignore[arg-type]
     return None if math.isnan(number) else number
+
+
+def drivers_frame(model: InjuryRiskModel, rows: pd.DataFrame, count: int = 3) -> pd.DataFrame:
+    """Long table of the top ``count`` drivers per scored row and injury, for batch outputs.
+
+    Columns: athlete_id, date, injury, rank (1 = largest), feature, value, contribution. Injuries the athlete has at
+    that date (``injured_<kind>``) are left out, as they are not scored.
+    """
+    parts = []
+    for kind in model.classifiers:
+        scored = rows[~rows.get(f"injured_{kind}", pd.Series(False, index=rows.index)).astype(bool)]
+        if scored.empty:
+            continue
+        values = contributions(model, scored, kind).values
+        order = np.argsort(-values.abs().to_numpy(), axis=1, kind="stable")[:, :count]
+        features = np.asarray(model.features)[order]
+        chosen = np.take_along_axis(values.to_numpy(), order, axis=1)
+        feature_values = np.take_along_axis(scored[model.features].to_numpy(dtype="float64"), order, axis=1)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "athlete_id": np.repeat(scored["athlete_id"].to_numpy(), order.shape[1]),
+                    "date": np.repeat(scored["date"].to_numpy(), order.shape[1]),
+                    "injury": kind,
+                    "rank": np.tile(np.arange(1, order.shape[1] + 1), len(scored)),
+                    "feature": features.ravel(),
+                    "value": feature_values.ravel(),
+                    "contribution": chosen.ravel(),
+                }
+            )
+        )
+    columns = ["athlete_id", "date", "injury", "rank", "feature", "value", "contribution"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)

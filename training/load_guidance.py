@@ -14,7 +14,7 @@ import pandas as pd
 
 from training.model import InjuryRiskModel
 from training.planning import PlannedActivities, score_plans
-from training.schema import INJURIES, INJURY_NAMES, RUN_COLUMNS, Cohort
+from training.schema import INJURIES, INJURY_NAMES, Cohort
 
 GUIDANCE_DAYS = 7
 # Weekly km as multiples of the chronic weekly km (28-day km / 4): from an easy week to a big build.
@@ -134,12 +134,17 @@ def _week_plan(as_of: pd.Timestamp, km: float, longest: float, runs: int) -> Pla
     offsets = np.unique(np.round(np.linspace(1, GUIDANCE_DAYS, runs)).astype(int))
     other = (km - longest) / max(len(offsets) - 1, 1)
     distances = [other] * (len(offsets) - 1) + [longest if len(offsets) > 1 else km]
+    count = len(offsets)
     frame = pd.DataFrame(
         {
-            "activity_id": [f"plan{i}" for i in range(len(offsets))],
+            "activity_id": [f"plan{i}" for i in range(count)],
             "date": [as_of + pd.Timedelta(days=int(d)) for d in offsets],
             "km": distances,
+            "km_threshold": [0.0] * count,
+            "km_interval": [0.0] * count,
+            "km_sprint": [0.0] * count,
+            "duration_min": [np.nan] * count,
+            "rpe": [np.nan] * count,
         }
-    ).reindex(columns=[c for c in RUN_COLUMNS if c != "athlete_id"])
-    frame[["km_threshold", "km_interval", "km_sprint"]] = 0.0
+    )
     return PlannedActivities(runs=frame[frame["km"] > 0].reset_index(drop=True))

@@ -6,6 +6,7 @@ copy of the athlete, so a plan's risk is exactly what the service would answer o
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -16,7 +17,9 @@ from training.schema import RUN_COLUMNS, STRENGTH_COLUMNS, Cohort
 from training.scoring import score
 
 
-def _empty(columns: list[str]) -> pd.DataFrame:
+@functools.cache
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    # Shared and never mutated: load guidance makes dozens of plans per request, most without strength work.
     return pd.DataFrame(columns=[c for c in columns if c != "athlete_id"])
 
 
@@ -24,8 +27,8 @@ def _empty(columns: list[str]) -> pd.DataFrame:
 class PlannedActivities:
     """Runs and strength rows to add, in the cohort's run and strength columns without ``athlete_id``."""
 
-    runs: pd.DataFrame = field(default_factory=lambda: _empty(RUN_COLUMNS))
-    strength: pd.DataFrame = field(default_factory=lambda: _empty(STRENGTH_COLUMNS))
+    runs: pd.DataFrame = field(default_factory=lambda: _empty(tuple(RUN_COLUMNS)))
+    strength: pd.DataFrame = field(default_factory=lambda: _empty(tuple(STRENGTH_COLUMNS)))
 
 
 def score_plans(
