@@ -7,7 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from service.api.errors import install_error_handlers
 from service.api.routes import exercises, health, model, risk
+from service.api.routes import activities, athlete_risk, athletes, cohort, injuries, keys
+from service.db.session import Database
 from service.model_holder import ModelHolder
 from training.settings import Settings, get_settings
 
@@ -19,6 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.models.load()
         yield
+        app.state.db.dispose()
 
     app = FastAPI(
         title="Runner injury-risk service",
@@ -28,6 +32,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.models = ModelHolder(settings)
+    # Creating the engine opens no connection: an unreachable database shows in /readyz and as 503s, not at start.
+    app.state.db = Database(settings)
     for router in (risk.router, exercises.router, model.router, health.router):
         app.include_router(router)
+    for router in (athletes.router, activities.router, injuries.router, athlete_risk.router, cohort.router, keys.router):
+        app.include_router(router)
+    install_error_handlers(app)
     return app

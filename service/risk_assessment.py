@@ -52,10 +52,11 @@ def _number(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-def assess(body: RiskRequest, as_of: dt.date, served: ServedModel) -> RiskResponse:
-    cohort = request_cohort(body)
+def assess(cohort: Cohort, as_of: dt.date, served: ServedModel) -> RiskResponse:
+    """Risks, load and exercises for the one athlete of ``cohort``: POST /v1/risk and the stored log both land here."""
     day = pd.Timestamp(as_of)
-    spans = pd.DataFrame({"athlete_id": [_ATHLETE], "start": [day], "end": [day]})
+    athlete_id = str(cohort.profiles["athlete_id"].iloc[0])
+    spans = pd.DataFrame({"athlete_id": [athlete_id], "start": [day], "end": [day]})
     row = score(cohort, spans, served.model).iloc[0]
 
     risks = []
@@ -103,20 +104,20 @@ def assess(body: RiskRequest, as_of: dt.date, served: ServedModel) -> RiskRespon
         load=load,
         recommendations=recommendations,
         model=ModelRef(name=served.name, version=served.version),
-        warnings=_warnings(body, as_of, injured_kinds),
+        warnings=_warnings(cohort, as_of, injured_kinds),
     )
 
 
-def _warnings(body: RiskRequest, as_of: dt.date, injured: set[str]) -> list[str]:
+def _warnings(cohort: Cohort, as_of: dt.date, injured: set[str]) -> list[str]:
     warnings = []
-    dates = [a.date for a in (*body.runs, *body.strength_sessions)]
+    dates = [d.date() for d in (*cohort.runs["date"], *cohort.strength["date"])]
     if not dates:
         warnings.append("the log is empty: risk reflects profile and injury history only")
     elif (as_of - min(dates)).days + 1 < _MIN_HISTORY_DAYS:
         warnings.append(
             f"fewer than {_MIN_HISTORY_DAYS} days of history: chronic load and spike features read missing days as rest"
         )
-    if body.athlete.body_mass_kg is None:
+    if cohort.profiles["body_mass_kg"].isna().iloc[0]:
         warnings.append("body mass not given: the model treats it as unknown")
     for kind in sorted(injured):
         warnings.append(

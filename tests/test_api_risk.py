@@ -137,7 +137,9 @@ def test_health_and_readiness_with_a_model(client: TestClient):
 
 
 def test_without_a_registered_model_risk_is_503_saying_how_to_train(tmp_path):
-    with TestClient(create_app(store_settings(tmp_path))) as empty:
+    # Auth off (the local demo setting): the answer is about the missing model, not about keys or the database.
+    settings = store_settings(tmp_path).model_copy(update={"auth_enabled": False})
+    with TestClient(create_app(settings)) as empty:
         assert empty.get("/healthz").status_code == 200
         assert empty.get("/readyz").status_code == 503
         response = empty.post("/v1/risk", json=body())

@@ -30,11 +30,22 @@ class Settings(BaseSettings):
     bootstrap_athletes: int = Field(10000, ge=50, description="Cohort size make serve simulates when no model exists.")
     bootstrap_days: int = Field(365, ge=90, description="Days per athlete make serve simulates when no model exists.")
     seed: int = Field(7, description="Seed for simulation and training when none is given.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the service database; default a SQLite file in data_dir. "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/name."
+    )
+    database_connect_timeout_s: int = Field(5, ge=1, le=60, description="Seconds to wait for a database connection.")
+    auth_enabled: bool = Field(True, description="Require an API key on /v1; turn off only for a local demo.")
 
     def resolved_tracking_uri(self) -> str:
         if self.tracking_uri:
             return self.tracking_uri
         return f"sqlite:///{(self.mlruns_dir / 'mlflow.db').resolve()}"
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'injury-risk.db').resolve()}"
 
     def artifact_location(self) -> str:
         return (self.mlruns_dir / "artifacts").resolve().as_uri()

@@ -7,9 +7,9 @@ import datetime as dt
 from fastapi import APIRouter, Body
 from fastapi.exceptions import RequestValidationError
 
-from service.api.deps import ServedModelDep, SettingsDep
+from service.api.deps import Scorer, ServedModelDep, SettingsDep
 from service.log_checks import log_errors
-from service.risk_assessment import assess
+from service.risk_assessment import assess, request_cohort
 from service.schemas.risk import RiskRequest, RiskResponse
 
 router = APIRouter(prefix="/v1", tags=["risk"])
@@ -34,6 +34,7 @@ EXAMPLE = {
 
 @router.post("/risk", response_model=RiskResponse, summary="Risk of the four injuries from a training log")
 def post_risk(
+    _caller: Scorer,
     served: ServedModelDep,
     settings: SettingsDep,
     body: RiskRequest = Body(openapi_examples={"a week with a long-run spike": {"value": EXAMPLE}}),
@@ -42,4 +43,4 @@ def post_risk(
     errors = log_errors(body, as_of, settings.max_log_days, settings.max_activities)
     if errors:
         raise RequestValidationError(errors)
-    return assess(body, as_of, served)
+    return assess(request_cohort(body), as_of, served)

@@ -1,0 +1,38 @@
+"""Errors the database layer raises, as HTTP answers: 503 with Retry-After when it is unreachable, 409 on conflicts."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, TimeoutError as PoolTimeoutError
+
+from service.db.session import unavailable_reason
+from service.pagination import CursorError
+from service.repositories.conflicts import Conflict
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_S = 5
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def unavailable(request: Request, error: Exception) -> JSONResponse:
+        reason = unavailable_reason(error)
+        log.warning("%s %s: %s", request.method, request.url.path, reason)
+        return JSONResponse({"detail": reason}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
+
+    async def conflict(request: Request, error: Exception) -> JSONResponse:
+        message = error.message if isinstance(error, Conflict) else "conflicts with a concurrent change; retry"
+        return JSONResponse({"detail": message}, status_code=409)
+
+    async def bad_cursor(request: Request, error: Exception) -> JSONResponse:
+        detail = [{"type": "value_error", "loc": ["query", "cursor"], "msg": str(error), "input": None}]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    for kind in (OperationalError, InterfaceError, PoolTimeoutError):
+        app.add_exception_handler(kind, unavailable)
+    app.add_exception_handler(Conflict, conflict)
+    app.add_exception_handler(IntegrityError, conflict)
+    app.add_exception_handler(CursorError, bad_cursor)
