@@ -67,6 +67,9 @@ def ensure_model() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (default from settings).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    migrate: Annotated[
+        bool, typer.Option(help="Upgrade the database to the latest migration first (skip when a deploy step does).")
+    ] = True,
 ) -> None:
     """Serve the HTTP API with the registered model."""
     import uvicorn
@@ -74,6 +77,8 @@ def serve(
     from service.app import create_app
 
     settings = get_settings()
+    if migrate:
+        db_upgrade()
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
@@ -144,7 +149,11 @@ def keys_create(
         chosen = Role(role)
     except ValueError:
         raise typer.BadParameter("must be platform, clinician or admin", param_hint="--role") from None
-    database = Database(get_settings())
+    from service.db.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.resolved_database_url())  # a key needs the tables; upgrading an up-to-date database is a no-op
+    database = Database(settings)
     try:
         with database.session() as session:
             row, key = create_key(session, tenant_named(session, tenant).id, chosen, name)
