@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
+from service.pagination import encode_cursor
 from tests.tenants import PROFILE, add_athlete, new_tenant
 
 
@@ -76,3 +78,45 @@ def test_forged_cursor_is_422_naming_the_cursor(service: TestClient):
     tenant = new_tenant(service)
     response = service.get("/v1/athletes", params={"cursor": "bm9wZQ"}, headers=tenant.platform)
     assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "cursor"]
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v1/athletes", {"cursor": encode_cursor("athletes", [12])}),
+        ("/v1/athletes", {"cursor": encode_cursor("activities", ["2026-01-01", 1])}),
+        ("/v1/cohort/risk", {"cursor": encode_cursor("cohort:None:None", ["Infinity", "x"])}),
+        ("/v1/cohort/risk", {"cursor": encode_cursor("cohort:None:None", [1.5, 7])}),
+        ("/v1/keys", {"cursor": encode_cursor("keys", [10**20])}),
+        ("/v1/athletes/{athlete_id}/activities", {"cursor": encode_cursor("activities", ["2026-13-01", 1])}),
+        ("/v1/athletes/{athlete_id}/injuries", {"cursor": encode_cursor("injuries", ["2026-01-01", -1])}),
+        ("/v1/athletes/{athlete_id}/risk/history", {"cursor": encode_cursor("history", ["1"])}),
+    ],
+)
+def test_tampered_cursors_are_422_not_500(service: TestClient, path, params):
+    tenant = new_tenant(service)
+    athlete_id = add_athlete(service, tenant)
+    headers = tenant.admin if path == "/v1/keys" else tenant.platform
+    response = service.get(path.format(athlete_id=athlete_id), params=params, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["query", "cursor"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/v1/athletes", {"external_id": "nul\u0000byte", "profile": PROFILE}),
+        ("GET", "/v1/athletes/{athlete_id}/risk?as_of=0001-01-01", None),
+        ("DELETE", "/v1/keys/99999999999999999999", None),
+        ("PUT", "/v1/athletes/{athlete_id}/injuries/i1", {"kind": "mtss", "onset": "2026-01-01", "notes": "a\u0000"}),
+    ],
+)
+def test_values_the_database_cannot_hold_are_4xx_not_500(service: TestClient, database_url, method, path, body):
+    tenant = new_tenant(service)
+    athlete_id = add_athlete(service, tenant)
+    headers = tenant.admin if "/keys" in path else tenant.platform
+    response = service.request(method, path.format(athlete_id=athlete_id), json=body, headers=headers)
+    if "notes" in (body or {}) and database_url.startswith("sqlite"):
+        assert response.status_code == 201, response.text  # SQLite text holds a NUL; PostgreSQL's does not
+    else:
+        assert response.status_code == 422, response.text

@@ -6,7 +6,8 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, TimeoutError as PoolTimeoutError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from service.db.session import unavailable_reason
 from service.pagination import CursorError
@@ -31,8 +32,15 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = [{"type": "value_error", "loc": ["query", "cursor"], "msg": str(error), "input": None}]
         return JSONResponse({"detail": detail}, status_code=422)
 
+    async def unstorable(request: Request, error: Exception) -> JSONResponse:
+        # Input that passed validation but that the database cannot hold, e.g. a NUL character in PostgreSQL text.
+        reason = unavailable_reason(error).removeprefix("database unavailable: ")
+        detail = [{"type": "value_error", "loc": ["body"], "msg": f"a value the database cannot store: {reason}"}]
+        return JSONResponse({"detail": detail}, status_code=422)
+
     for kind in (OperationalError, InterfaceError, PoolTimeoutError):
         app.add_exception_handler(kind, unavailable)
     app.add_exception_handler(Conflict, conflict)
     app.add_exception_handler(IntegrityError, conflict)
     app.add_exception_handler(CursorError, bad_cursor)
+    app.add_exception_handler(DataError, unstorable)

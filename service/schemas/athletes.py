@@ -8,7 +8,11 @@ from pydantic import BaseModel, Field
 
 from service.schemas.risk import AthleteProfile, _Body
 
-EXTERNAL_ID = Field(min_length=1, max_length=128, description="The caller's id of this athlete, unique in the tenant.")
+# Ids end up in URLs and logs: printable characters only (no NUL, which PostgreSQL text cannot hold either).
+ID_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+EXTERNAL_ID = Field(
+    min_length=1, max_length=128, pattern=ID_PATTERN, description="The caller's id of this athlete, unique in the tenant."
+)
 
 
 class AthleteCreate(_Body):
@@ -17,7 +21,7 @@ class AthleteCreate(_Body):
 
 
 class AthleteUpdate(_Body):
-    external_id: str | None = Field(None, min_length=1, max_length=128)
+    external_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)
     profile: AthleteProfile | None = Field(None, description="Replaces the whole profile.")
 
 

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 
 from service.api.deps import AthleteDep, Reader, SessionDep, Writer
 from service.api.paging import Cursor, Limit
+from service.schemas.athletes import ID_PATTERN
 from service.db.models import Activity
 from service.pagination import day_cursor, encode_cursor
 from service.repositories import activities, audit
@@ -30,7 +31,9 @@ from service.schemas.risk import ExerciseSet
 
 router = APIRouter(prefix="/v1/athletes/{athlete_id}", tags=["activities"])
 
-ExternalId = Annotated[str, Path(min_length=1, max_length=128, description="The caller's id of the activity.")]
+ExternalId = Annotated[
+    str, Path(min_length=1, max_length=128, pattern=ID_PATTERN, description="The caller's id of the activity.")
+]
 
 
 def public(row: Activity) -> ActivityPublic:

@@ -11,7 +11,7 @@ from service.api.deps import AthleteDep, Reader, ServedModelDep, SessionDep, Set
 from service.api.paging import Cursor, Limit
 from service.db.models import RiskAssessment
 from service.log_checks import log_errors
-from service.pagination import decode_cursor, encode_cursor, CursorError
+from service.pagination import encode_cursor, id_cursor
 from service.repositories import assessments, audit
 from service.repositories.conflicts import Conflict
 from service.risk_assessment import assess, request_cohort
@@ -22,6 +22,9 @@ from training.schema import INJURIES
 from training.scoring import band_for
 
 router = APIRouter(prefix="/v1/athletes/{athlete_id}", tags=["risk"])
+
+# Before this no runner logged with a GPS watch; it also keeps as_of minus the log window a valid date.
+EARLIEST_AS_OF = dt.date(1990, 1, 1)
 
 
 def public(row: RiskAssessment) -> AssessmentPublic:
@@ -54,7 +57,10 @@ def athlete_risk(
     session: SessionDep,
     served: ServedModelDep,
     settings: SettingsDep,
-    as_of: Annotated[dt.date | None, Query(description="Day the risk is computed for (end of day); default today.")] = None,
+    as_of: Annotated[
+        dt.date | None,
+        Query(ge=EARLIEST_AS_OF, description="Day the risk is computed for (end of day); default today (UTC)."),
+    ] = None,
 ) -> AthleteRiskPublic:
     day = as_of or dt.datetime.now(dt.UTC).date()
     request = stored_request(session, athlete, day, settings.max_log_days)
@@ -75,12 +81,7 @@ def athlete_risk(
 def risk_history(
     principal: Reader, athlete: AthleteDep, session: SessionDep, limit: Limit = 100, cursor: Cursor = None
 ) -> AssessmentsPublic:
-    before = None
-    if cursor:
-        (value,) = decode_cursor("history", cursor, 1)
-        if not isinstance(value, int):
-            raise CursorError("not a cursor issued by this list")
-        before = value
+    before = id_cursor("history", cursor) if cursor else None
     rows, total = assessments.history(session, athlete.id, before, limit)
     audit.record_read(session, principal, "risk.history", athlete.id)
     next_cursor = encode_cursor("history", [rows[-1].id]) if len(rows) == limit else None

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 from service.api.deps import AthleteDep, Reader, SessionDep, Writer
 from service.api.paging import Cursor, Limit
 from service.db.models import Athlete
-from service.pagination import decode_cursor, encode_cursor
+from service.pagination import encode_cursor, text_cursor
 from service.repositories import athletes, audit
 from service.schemas.athletes import ATHLETE_EXAMPLE, AthleteCreate, AthletePublic, AthletesPublic, AthleteUpdate
 
@@ -48,7 +48,7 @@ def list_athletes(
     external_id: Annotated[str | None, Query(max_length=128, description="Only the athlete with this id.")] = None,
 ) -> AthletesPublic:
     assert principal.tenant_id is not None
-    after = decode_cursor("athletes", cursor, 1)[0] if cursor else None
+    after = text_cursor("athletes", cursor) if cursor else None
     rows, total = athletes.page(session, principal.tenant_id, after, limit, external_id)
     audit.record_read(session, principal, "athlete.list")
     next_cursor = encode_cursor("athletes", [rows[-1].id]) if len(rows) == limit else None

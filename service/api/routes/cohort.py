@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from service.api.deps import Reader, SessionDep
 from service.api.paging import Cursor, Limit
 from service.api.routes.athlete_risk import public as assessment_public
-from service.pagination import CursorError, decode_cursor, encode_cursor
+from service.pagination import encode_cursor, risk_cursor
 from service.repositories import assessments, audit
 from service.schemas.assessments import CohortEntry, CohortPublic
 from training.schema import Injury
@@ -33,10 +33,7 @@ def cohort_risk(
     kind = injury.value if injury else None
     after = None
     if cursor:
-        key, athlete_id = decode_cursor(f"cohort:{kind}:{min_band}", cursor, 2)
-        if not isinstance(key, (int, float)) or not isinstance(athlete_id, str):
-            raise CursorError("not a cursor issued by this list")
-        after = (float(key), athlete_id)
+        after = risk_cursor(f"cohort:{kind}:{min_band}", cursor)
     threshold = _BAND_START[min_band] if min_band else None
     rows, total = assessments.cohort(session, principal.tenant_id, kind, threshold, after, limit)
     audit.record_read(session, principal, "cohort.read")

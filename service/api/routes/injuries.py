@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 
 from service.api.deps import AthleteDep, InjuryWriter, Reader, SessionDep
 from service.api.paging import Cursor, Limit
+from service.schemas.athletes import ID_PATTERN
 from service.db.models import InjuryEvent
 from service.pagination import day_cursor, encode_cursor
 from service.repositories import audit, injuries
@@ -16,7 +17,9 @@ from service.schemas.injuries import INJURY_EXAMPLE, InjuriesPublic, InjuryIn, I
 
 router = APIRouter(prefix="/v1/athletes/{athlete_id}", tags=["injuries"])
 
-ExternalId = Annotated[str, Path(min_length=1, max_length=128, description="The caller's id of the injury.")]
+ExternalId = Annotated[
+    str, Path(min_length=1, max_length=128, pattern=ID_PATTERN, description="The caller's id of the injury.")
+]
 
 
 def public(row: InjuryEvent) -> InjuryPublic:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, status
 from service.api.deps import KeyAdmin, SessionDep
 from service.api.paging import Cursor, Limit
 from service.db.models import ApiKey
-from service.pagination import CursorError, decode_cursor, encode_cursor
+from service.pagination import encode_cursor, id_cursor
 from service.repositories import audit, keys
 from service.schemas.keys import KeyCreate, KeyCreated, KeyPublic, KeysPublic
 from service.security import Role
@@ -36,18 +36,14 @@ def create_key(principal: KeyAdmin, session: SessionDep, body: KeyCreate) -> Key
 @router.get("", response_model=KeysPublic, summary="The tenant's keys (prefixes only)")
 def list_keys(principal: KeyAdmin, session: SessionDep, limit: Limit = 100, cursor: Cursor = None) -> KeysPublic:
     assert principal.tenant_id is not None
-    after = None
-    if cursor:
-        (after,) = decode_cursor("keys", cursor, 1)
-        if not isinstance(after, int):
-            raise CursorError("not a cursor issued by this list")
+    after = id_cursor("keys", cursor) if cursor else None
     rows, total = keys.list_keys(session, principal.tenant_id, after, limit)
     next_cursor = encode_cursor("keys", [rows[-1].id]) if len(rows) == limit else None
     return KeysPublic(data=[public(r) for r in rows], count=total, next_cursor=next_cursor)
 
 
 @router.delete("/{key_id}", response_model=KeyPublic, summary="Revoke a key; it answers 401 from then on")
-def revoke_key(principal: KeyAdmin, session: SessionDep, key_id: Annotated[int, Path(ge=1)]) -> KeyPublic:
+def revoke_key(principal: KeyAdmin, session: SessionDep, key_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> KeyPublic:
     assert principal.tenant_id is not None
     row = keys.revoke(session, principal.tenant_id, key_id)
     if row is None:
