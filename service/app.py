@@ -36,7 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = Database(settings)
     for router in (risk.router, exercises.router, model.router, health.router):
         app.include_router(router)
-    for router in (athletes.router, activities.router, injuries.router, athlete_risk.router, cohort.router, keys.router):
-        app.include_router(router)
+    stateful = (athletes, activities, injuries, athlete_risk, cohort, keys)
+    for module in stateful:
+        app.include_router(module.router)
     install_error_handlers(app)
     return app

@@ -15,7 +15,8 @@ from service.schemas.activities import RunActivity
 from tests.tenants import add_athlete, new_tenant
 
 RUN = {"kind": "run", "date": "2026-10-20", "km": 8.0}
-STRENGTH = {"kind": "strength", "date": "2026-10-21", "exercises": [{"exercise_id": "nordic_curl", "sets": 3, "reps": 6}]}
+NORDICS = [{"exercise_id": "nordic_curl", "sets": 3, "reps": 6}]
+STRENGTH = {"kind": "strength", "date": "2026-10-21", "exercises": NORDICS}
 
 
 def stored_count(client: TestClient, athlete_id: str) -> int:

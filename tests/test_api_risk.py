@@ -99,6 +99,8 @@ def test_currently_injured_kind_is_not_scored_and_says_see_a_clinician(client: T
         ({"athlete": {"age": 34, "sex": "X", "years_running": 3}}, ["body", "athlete", "sex"], "'F' or 'M'"),
         ({"runs": "lots"}, ["body", "runs"], "valid list"),
         ({"unexpected": 1}, ["body", "unexpected"], "not permitted"),
+        ({"as_of": "9999-12-31"}, ["body", "as_of"], "less than or equal to 2200-12-31"),
+        ({"injuries": [{"kind": "mtss", "onset": "0001-01-01"}]}, ["body", "injuries", 0, "onset"], "1900-01-01"),
     ],
 )
 def test_bad_input_answers_422_naming_field_and_reason(client: TestClient, change, field, reason):

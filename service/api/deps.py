@@ -96,9 +96,8 @@ def require(permission: Permission):  # type: ignore[no-untyped-def]
 
     def check(principal: CurrentKey, session: SessionDep) -> Principal:
         if permission not in principal.permissions:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, detail=f"the {principal.role} role may not {permission.value.replace('_', ' ')}"
-            )
+            action = permission.value.replace("_", " ")
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"the {principal.role} role may not {action}")
         if principal.tenant_id is None and permission is not Permission.score:
             from service.repositories import keys
 

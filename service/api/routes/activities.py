@@ -38,14 +38,18 @@ ExternalId = Annotated[
 
 def public(row: Activity) -> ActivityPublic:
     return ActivityPublic(
-        id=row.external_id, kind=row.kind, date=row.date, km=row.km, km_threshold=row.km_threshold,  # type: ignore[arg-type]
+        id=row.external_id, kind=row.kind, date=row.date,  # type: ignore[arg-type]
+        km=row.km, km_threshold=row.km_threshold,
         km_interval=row.km_interval, km_sprint=row.km_sprint, duration_min=row.duration_min, rpe=row.rpe,
         exercises=[ExerciseSet(**e) for e in row.exercises] if row.exercises is not None else None,
         created_at=row.created_at, updated_at=row.updated_at,
     )
 
 
-def _future_dates(located: Sequence[tuple[tuple[str | int, ...], RunActivity | StrengthActivity]]) -> list[dict[str, Any]]:
+Located = tuple[tuple[str | int, ...], RunActivity | StrengthActivity]
+
+
+def _future_dates(located: Sequence[Located]) -> list[dict[str, Any]]:
     # One day of slack: an athlete east of UTC logs tomorrow's date before UTC midnight.
     latest = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
     return [
@@ -99,11 +103,12 @@ def bulk_activities(
     errors = _future_dates([(("body", "activities", i), a) for i, a in enumerate(body.activities)])
     seen: dict[str, int] = {}
     for i, activity in enumerate(body.activities):
+        row = ("body", "activities", i)
         if activity.id is None:
-            errors.append({"loc": ("body", "activities", i, "id"), "msg": "id is required in a bulk", "type": "missing"})
+            errors.append({"loc": (*row, "id"), "msg": "id is required in a bulk", "type": "missing"})
         elif activity.id in seen:
-            errors.append({"loc": ("body", "activities", i, "id"),
-                           "msg": f"id {activity.id!r} is already used by row {seen[activity.id]}", "type": "value_error"})
+            message = f"id {activity.id!r} is already used by row {seen[activity.id]}"
+            errors.append({"loc": (*row, "id"), "msg": message, "type": "value_error"})
         else:
             seen[activity.id] = i
     if errors:
@@ -114,7 +119,7 @@ def bulk_activities(
     return BulkResult(**counts)
 
 
-@router.get("/activities", response_model=ActivitiesPublic, summary="The athlete's activities by date, a page at a time")
+@router.get("/activities", response_model=ActivitiesPublic, summary="The athlete's activities by date, page by page")
 def list_activities(
     principal: Reader,
     athlete: AthleteDep,

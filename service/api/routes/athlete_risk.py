@@ -16,15 +16,13 @@ from service.repositories import assessments, audit
 from service.repositories.conflicts import Conflict
 from service.risk_assessment import assess, request_cohort
 from service.schemas.assessments import AssessmentPublic, AssessmentsPublic, AthleteRiskPublic, StoredRisk
-from service.schemas.risk import ModelRef
+from service.schemas.risk import EARLIEST_DATE, LATEST_DATE, ModelRef
 from service.stored_log import stored_request
 from training.schema import INJURIES
 from training.scoring import band_for
 
 router = APIRouter(prefix="/v1/athletes/{athlete_id}", tags=["risk"])
 
-# Before this no runner logged with a GPS watch; it also keeps as_of minus the log window a valid date.
-EARLIEST_AS_OF = dt.date(1990, 1, 1)
 
 
 def public(row: RiskAssessment) -> AssessmentPublic:
@@ -59,7 +57,7 @@ def athlete_risk(
     settings: SettingsDep,
     as_of: Annotated[
         dt.date | None,
-        Query(ge=EARLIEST_AS_OF, description="Day the risk is computed for (end of day); default today (UTC)."),
+        Query(ge=EARLIEST_DATE, le=LATEST_DATE, description="Day the risk is computed for (end of day); default today (UTC)."),
     ] = None,
 ) -> AthleteRiskPublic:
     day = as_of or dt.datetime.now(dt.UTC).date()

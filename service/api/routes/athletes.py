@@ -62,7 +62,12 @@ def get_athlete(principal: Reader, athlete: AthleteDep, session: SessionDep) -> 
 
 
 @router.patch("/{athlete_id}", response_model=AthletePublic, summary="Change an athlete's external id or profile")
-def update_athlete(principal: Writer, athlete: AthleteDep, session: SessionDep, body: AthleteUpdate) -> AthletePublic:
+def update_athlete(
+    principal: Writer,
+    athlete: AthleteDep,
+    session: SessionDep,
+    body: AthleteUpdate = Body(openapi_examples={"a birthday": {"value": {"profile": {**ATHLETE_EXAMPLE["profile"], "age": 35}}}}),
+) -> AthletePublic:
     athletes.update(session, athlete, body)
     audit.record(session, principal, "athlete.update", athlete.id)
     session.commit()

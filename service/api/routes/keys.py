@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, Body, HTTPException, Path, status
 
 from service.api.deps import KeyAdmin, SessionDep
 from service.api.paging import Cursor, Limit
@@ -25,7 +25,11 @@ def public(row: ApiKey) -> KeyPublic:
 
 
 @router.post("", response_model=KeyCreated, status_code=status.HTTP_201_CREATED, summary="Create a key (shown once)")
-def create_key(principal: KeyAdmin, session: SessionDep, body: KeyCreate) -> KeyCreated:
+def create_key(
+    principal: KeyAdmin,
+    session: SessionDep,
+    body: KeyCreate = Body(openapi_examples={"a clinic's key": {"value": {"role": "clinician", "name": "physio desk"}}}),
+) -> KeyCreated:
     assert principal.tenant_id is not None
     row, key = keys.create_key(session, principal.tenant_id, body.role, body.name)
     audit.record(session, principal, "key.create")
