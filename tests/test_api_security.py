@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from service.api.routes.risk import EXAMPLE
+from service.app import create_app
 from service.db.models import AuditEntry
 from tests.tenants import PROFILE, TenantKeys, add_athlete, new_tenant
 
@@ -194,3 +195,25 @@ def test_every_write_is_audited(service: TestClient):
         "athlete.create", "athlete.update", "activity.created", "activity.bulk", "injury.created", "athlete.erase"
     ]
     assert all(e.role == "platform" and e.api_key_id == tenant.key_ids["platform"] for e in entries)
+
+
+def test_using_a_key_records_when_it_was_last_used(service: TestClient):
+    tenant = new_tenant(service)
+    listed = service.get("/v1/keys", headers=tenant.admin).json()["data"]
+    unused = {k["id"]: k["last_used_at"] for k in listed}
+    assert unused[tenant.key_ids["clinician"]] is None
+    service.get("/v1/athletes", headers=tenant.clinician)
+    listed = service.get("/v1/keys", headers=tenant.admin).json()["data"]
+    assert {k["id"]: k["last_used_at"] for k in listed}[tenant.key_ids["clinician"]] is not None
+
+
+def test_with_auth_turned_off_requests_act_in_the_local_tenant(trained, database_url):
+    settings = trained.settings.model_copy(update={"database_url": database_url, "auth_enabled": False})
+    with TestClient(create_app(settings)) as demo:
+        created = demo.post("/v1/athletes", json={"external_id": secrets.token_hex(4), "profile": PROFILE})
+        assert created.status_code == 201, created.text
+        assert demo.get(f"/v1/athletes/{created.json()['id']}").status_code == 200
+        assert demo.post("/v1/risk", json=EXAMPLE).status_code == 200
+    with demo.app.state.db.session() as session:  # type: ignore[attr-defined]
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.athlete_id == created.json()["id"])).one()
+        assert (entry.role, entry.api_key_id) == ("local", None)
