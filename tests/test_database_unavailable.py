@@ -53,6 +53,15 @@ def test_postgresql_going_away_is_503_and_coming_back_recovers(trained: Trained)
                 proxy.stop()
 
 
+def test_unmigrated_postgresql_is_503_saying_to_migrate(trained: Trained):
+    with fresh_postgres_database() as url:
+        settings = trained.settings.model_copy(update={"database_url": url})
+        with TestClient(create_app(settings)) as client:
+            response = client.get("/v1/athletes", headers={"Authorization": "Bearer irk_anything"})
+            assert_unavailable(response, "injury-risk db upgrade")
+            assert "not migrated" in client.get("/readyz").json()["reason"]
+
+
 def test_unmigrated_sqlite_is_503_saying_to_migrate_and_recovers_after_upgrade(trained: Trained, tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     settings = trained.settings.model_copy(update={"database_url": url})

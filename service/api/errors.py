@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from service.db.session import unavailable_reason
@@ -22,7 +22,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unavailable(request: Request, error: Exception) -> JSONResponse:
         reason = unavailable_reason(error)
         log.warning("%s %s: %s", request.method, request.url.path, reason)
-        return JSONResponse({"detail": reason}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
+        # The full reason (host, port, driver message) goes to the log and /readyz, not to every caller.
+        public = reason if reason.startswith("database not migrated") else "database unavailable; retry later"
+        return JSONResponse({"detail": public}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
 
     async def conflict(request: Request, error: Exception) -> JSONResponse:
         message = error.message if isinstance(error, Conflict) else "conflicts with a concurrent change; retry"
@@ -38,6 +40,14 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = [{"type": "value_error", "loc": ["body"], "msg": f"a value the database cannot store: {reason}"}]
         return JSONResponse({"detail": detail}, status_code=422)
 
+    async def missing_table(request: Request, error: Exception) -> JSONResponse:
+        # PostgreSQL reports an unmigrated database as a programming error (undefined table), SQLite as operational.
+        if unavailable_reason(error).startswith("database not migrated"):
+            return await unavailable(request, error)
+        log.error("%s %s: %s", request.method, request.url.path, error)
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    app.add_exception_handler(ProgrammingError, missing_table)
     for kind in (OperationalError, InterfaceError, PoolTimeoutError):
         app.add_exception_handler(kind, unavailable)
     app.add_exception_handler(Conflict, conflict)

@@ -62,6 +62,6 @@ def unavailable_reason(error: BaseException) -> str:
     """A one-line reason without the SQL or parameters (they may hold personal data)."""
     original = getattr(error, "orig", None) or error
     text = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
-    if "no such table" in text or "does not exist" in text and "relation" in text:
-        return f"database not migrated ({text}); run `injury-risk db upgrade`"
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        return "database not migrated; run `injury-risk db upgrade`"
     return f"database unavailable: {text}"
