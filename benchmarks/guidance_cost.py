@@ -88,7 +88,7 @@ def main() -> None:
         "load guidance (candidate weeks scored)": lambda: load_guidance(
             cohort, "request", day, row, served.model, settings.load_target_relative_risk
         ),
-        "whole POST /v1/risk answer (assess)": lambda: assess(request, as_of, served, settings),
+        "whole POST /v1/risk answer (assess)": lambda: assess(request_cohort(request), as_of, served, settings),
         "whole POST /v1/risk/what-if answer (14 days)": lambda: assess_what_if(what_if_request, as_of, served),
     }
     results = {name: median_ms(step, args.repeats) for name, step in steps.items()}

@@ -68,7 +68,7 @@ def wait_ready(url: str, process: subprocess.Popen, timeout: float = 120.0) -> N
     raise RuntimeError(f"{url} not ready after {timeout:.0f} s")
 
 
-def load(url: str, body: dict, seconds: float, clients: int) -> dict[str, float]:
+def load(url: str, body: dict, seconds: float, clients: int, headers: dict[str, str] | None = None) -> dict[str, float]:
     """Closed-loop load: each client sends the next request when the previous answer arrives."""
     latencies: list[float] = []
     failures = 0
@@ -79,7 +79,7 @@ def load(url: str, body: dict, seconds: float, clients: int) -> dict[str, float]
         nonlocal failures
         mine: list[float] = []
         bad = 0
-        with httpx.Client(timeout=30) as http:
+        with httpx.Client(timeout=30, headers=headers) as http:
             while time.monotonic() < stop:
                 started = time.perf_counter()
                 response = http.post(url, json=body)
@@ -119,6 +119,10 @@ def main() -> None:
         sys.exit("no registered model: run `make serve` (or injury-risk ensure-model) first")
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "MLFLOW_TRACKING_URI": settings.resolved_tracking_uri()}
+    # Our API asks for a key (the lookup is part of each request's cost, so it is measured too).
+    key = subprocess.run([str(bin_dir / "injury-risk"), "keys", "create", "--tenant", "benchmark", "--role", "platform"],
+                         env=env, capture_output=True, text=True, check=True).stdout.strip()
+    auth = {"Authorization": f"Bearer {key}"}
     ours = subprocess.Popen([str(bin_dir / "injury-risk"), "serve", "--port", str(args.port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peer = subprocess.Popen(
@@ -132,11 +136,11 @@ def main() -> None:
         body = ninety_day_log(dt.date(2026, 11, 1))
         row = one_feature_row(body)
         # Warm both up so neither pays for first-request imports inside the measurement.
-        load(f"http://127.0.0.1:{args.port}/v1/risk", body, 2, 1)
+        load(f"http://127.0.0.1:{args.port}/v1/risk", body, 2, 1, auth)
         load(f"http://127.0.0.1:{args.peer_port}/invocations", row, 2, 1)
         results = {
             "injury-risk POST /v1/risk (90-day log)": load(f"http://127.0.0.1:{args.port}/v1/risk", body,
-                                                            args.seconds, args.clients),
+                                                            args.seconds, args.clients, auth),
             "mlflow models serve /invocations (1 feature row)": load(
                 f"http://127.0.0.1:{args.peer_port}/invocations", row, args.seconds, args.clients),
         }

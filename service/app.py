@@ -8,7 +8,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from service.api.errors import install_error_handlers
 from service.api.routes import exercises, health, model, risk, what_if
+from service.api.routes import activities, athlete_risk, athletes, cohort, injuries, keys
+from service.db.session import Database
 from service.model_holder import ModelHolder, poll_model
 from training.settings import Settings, get_settings
 
@@ -24,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         if poller:
             poller.cancel()
+        app.state.db.dispose()
 
     app = FastAPI(
         title="Runner injury-risk service",
@@ -33,6 +37,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.models = ModelHolder(settings)
+    # Creating the engine opens no connection: an unreachable database shows in /readyz and as 503s, not at start.
+    app.state.db = Database(settings)
     for router in (risk.router, what_if.router, exercises.router, model.router, health.router):
         app.include_router(router)
+    stateful = (athletes, activities, injuries, athlete_risk, cohort, keys)
+    for module in stateful:
+        app.include_router(module.router)
+    install_error_handlers(app)
     return app

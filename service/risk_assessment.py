@@ -70,11 +70,13 @@ def _number(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-def assess(body: RiskRequest, as_of: dt.date, served: ServedModel, settings: Settings | None = None) -> RiskResponse:
+def assess(cohort: Cohort, as_of: dt.date, served: ServedModel, settings: Settings | None = None) -> RiskResponse:
+    """Risks, drivers, load, exercises and guidance for the one athlete of ``cohort``: POST /v1/risk and the stored
+    log both land here."""
     settings = settings or get_settings()
-    cohort = request_cohort(body)
     day = pd.Timestamp(as_of)
-    spans = pd.DataFrame({"athlete_id": [_ATHLETE], "start": [day], "end": [day]})
+    athlete_id = str(cohort.profiles["athlete_id"].iloc[0])
+    spans = pd.DataFrame({"athlete_id": [athlete_id], "start": [day], "end": [day]})
     row = score(cohort, spans, served.model).iloc[0]
 
     risks = [_injury_risk(row, kind, served, settings.drivers_per_risk) for kind in INJURIES]
@@ -86,14 +88,14 @@ def assess(body: RiskRequest, as_of: dt.date, served: ServedModel, settings: Set
         relative_risks={r.injury.value: r.relative_risk for r in risks},
         injured=injured_kinds,
         features={name: float(row[name]) for name in FEATURES},
-        strength_session_dates=[s.date for s in body.strength_sessions],
+        strength_session_dates=[d.date() for d in cohort.strength.drop_duplicates("activity_id")["date"]],
         as_of=as_of,
     )
     budget = StrengthBudget(settings.strength_sessions_per_week_budget, settings.strength_minutes_per_session)
     plan = recommend(state, default_catalogue(), budget)
     guidance = None
     if not injured_kinds:
-        found = load_guidance(cohort, _ATHLETE, day, row, served.model, settings.load_target_relative_risk)
+        found = load_guidance(cohort, athlete_id, day, row, served.model, settings.load_target_relative_risk)
         guidance = LoadGuidance(**dataclasses.asdict(found))
     return RiskResponse(
         as_of=as_of,
@@ -102,7 +104,7 @@ def assess(body: RiskRequest, as_of: dt.date, served: ServedModel, settings: Set
         load=load,
         recommendations=[exercise_dose(p) for p in plan.prescriptions],
         model=ModelRef(name=served.name, version=served.version),
-        warnings=_warnings(body, as_of, injured_kinds),
+        warnings=_warnings(cohort, as_of, injured_kinds),
         see_clinician=plan.see_clinician,
         return_to_run=[ReturnToRun(injury=r.injury, rule=r.rule, steps=list(r.steps)) for r in plan.return_to_run],
         load_guidance=guidance,
@@ -160,16 +162,16 @@ def exercise_dose(p: Prescription) -> ExerciseDose:
     )
 
 
-def _warnings(body: RiskRequest, as_of: dt.date, injured: frozenset[str]) -> list[str]:
+def _warnings(cohort: Cohort, as_of: dt.date, injured: frozenset[str]) -> list[str]:
     warnings = []
-    dates = [a.date for a in (*body.runs, *body.strength_sessions)]
+    dates = [d.date() for d in (*cohort.runs["date"], *cohort.strength["date"])]
     if not dates:
         warnings.append("the log is empty: risk reflects profile and injury history only")
     elif (as_of - min(dates)).days + 1 < _MIN_HISTORY_DAYS:
         warnings.append(
             f"fewer than {_MIN_HISTORY_DAYS} days of history: chronic load and spike features read missing days as rest"
         )
-    if body.athlete.body_mass_kg is None:
+    if cohort.profiles["body_mass_kg"].isna().iloc[0]:
         warnings.append("body mass not given: the model treats it as unknown")
     for kind in sorted(injured):
         warnings.append(

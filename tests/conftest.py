@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 
 from service.app import create_app
+from service.db.migrate import upgrade
+from service.db.session import Database
+from service.repositories.keys import create_key, tenant_named
+from service.security import Role
 from training.schema import INJURIES
 from training.settings import Settings
 from training.simulate import Simulation, SimulationConfig, simulate
@@ -51,7 +60,72 @@ def trained(simulation: Simulation, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture(scope="session")
 def client(trained: Trained) -> Iterator[TestClient]:
-    with TestClient(create_app(trained.settings)) as test_client:
+    """The app on the trained model, with a migrated SQLite database and a platform key sent on every request."""
+    upgrade(trained.settings.resolved_database_url())
+    headers = key_headers(trained.settings, Role.platform)
+    with TestClient(create_app(trained.settings), headers=headers) as test_client:
+        yield test_client
+
+
+# --- Databases: every database test runs on SQLite and on PostgreSQL -------------------------------------------------
+
+# The CI server (.ci/run starts it); INJURY_RISK_TEST_POSTGRES_URL points elsewhere.
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def key_headers(settings: Settings, role: Role, tenant: str = "tests") -> dict[str, str]:
+    """A fresh key of ``role`` for ``tenant`` in the settings' database, as request headers."""
+    database = Database(settings)
+    try:
+        with database.session() as session:
+            _, key = create_key(session, tenant_named(session, tenant).id, role)
+            session.commit()
+    finally:
+        database.dispose()
+    return {"Authorization": f"Bearer {key}"}
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty database on the test server, dropped afterwards; skips (fails under CI) when unreachable."""
+    base = make_url(os.environ.get("INJURY_RISK_TEST_POSTGRES_URL", POSTGRES_URL))
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect() as connection:
+            name = f"injury_risk_test_{os.getpid()}_{secrets.token_hex(4)}"
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as error:
+        admin.dispose()
+        reason = f"PostgreSQL not reachable at {base.render_as_string(hide_password=True)}: {error.orig}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head, shared by the session; tests keep apart by using their own tenants."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'service.db'}"
+        upgrade(url)
+        yield url
+        return
+    with fresh_postgres_database() as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def service(trained: Trained, database_url: str) -> Iterator[TestClient]:
+    """The app on the trained model and a database of each kind; requests carry no key unless a test adds one."""
+    settings = trained.settings.model_copy(update={"database_url": database_url})
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 

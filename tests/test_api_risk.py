@@ -99,6 +99,8 @@ def test_currently_injured_kind_is_not_scored_and_says_see_a_clinician(client: T
         ({"athlete": {"age": 34, "sex": "X", "years_running": 3}}, ["body", "athlete", "sex"], "'F' or 'M'"),
         ({"runs": "lots"}, ["body", "runs"], "valid list"),
         ({"unexpected": 1}, ["body", "unexpected"], "not permitted"),
+        ({"as_of": "9999-12-31"}, ["body", "as_of"], "less than or equal to 2200-12-31"),
+        ({"injuries": [{"kind": "mtss", "onset": "0001-01-01"}]}, ["body", "injuries", 0, "onset"], "1900-01-01"),
     ],
 )
 def test_bad_input_answers_422_naming_field_and_reason(client: TestClient, change, field, reason):
@@ -137,7 +139,9 @@ def test_health_and_readiness_with_a_model(client: TestClient):
 
 
 def test_without_a_registered_model_risk_is_503_saying_how_to_train(tmp_path):
-    with TestClient(create_app(store_settings(tmp_path))) as empty:
+    # Auth off (the local demo setting): the answer is about the missing model, not about keys or the database.
+    settings = store_settings(tmp_path).model_copy(update={"auth_enabled": False})
+    with TestClient(create_app(settings)) as empty:
         assert empty.get("/healthz").status_code == 200
         assert empty.get("/readyz").status_code == 503
         response = empty.post("/v1/risk", json=body())

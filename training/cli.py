@@ -130,6 +130,9 @@ def ensure_model() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (default from settings).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    migrate: Annotated[
+        bool, typer.Option(help="Upgrade the database to the latest migration first (skip when a deploy step does).")
+    ] = True,
 ) -> None:
     """Serve the HTTP API with the registered model."""
     import uvicorn
@@ -137,6 +140,8 @@ def serve(
     from service.app import create_app
 
     settings = get_settings()
+    if migrate:
+        db_upgrade()
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
@@ -187,6 +192,67 @@ def score(
     if summary.rows_rejected:
         typer.echo(f"{summary.rows_rejected} input rows rejected, reasons in {summary.rejects_file}", err=True)
     raise typer.Exit(summary.exit_code)
+
+
+db_app = typer.Typer(help="The service database: apply or undo migrations.")
+keys_app = typer.Typer(help="API keys of the service.")
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Option(help="Alembic revision to move to.")] = "head",
+) -> None:
+    """Migrate the database (INJURY_RISK_DATABASE_URL, default SQLite in data/) up to a revision."""
+    from service.db.migrate import current, upgrade
+
+    url = get_settings().resolved_database_url()
+    upgrade(url, revision)
+    typer.echo(f"database at revision {current(url)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Option(help="Alembic revision to move to; base drops every table.")] = "base",
+) -> None:
+    """Undo migrations down to a revision (base: an empty database). Data in dropped tables is lost."""
+    from service.db.migrate import current, downgrade
+
+    url = get_settings().resolved_database_url()
+    downgrade(url, revision)
+    typer.echo(f"database at revision {current(url) or 'base'}")
+
+
+@keys_app.command("create")
+def keys_create(
+    tenant: Annotated[str, typer.Option(help="Tenant name; created if it does not exist.")],
+    role: Annotated[str, typer.Option(help="platform, clinician or admin.")],
+    name: Annotated[str | None, typer.Option(help="A label for the key.")] = None,
+) -> str:
+    """Create an API key and print it once; only its hash is stored."""
+    from service.db.session import Database
+    from service.repositories.keys import create_key, tenant_named
+    from service.security import Role
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise typer.BadParameter("must be platform, clinician or admin", param_hint="--role") from None
+    from service.db.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.resolved_database_url())  # a key needs the tables; upgrading an up-to-date database is a no-op
+    database = Database(settings)
+    try:
+        with database.session() as session:
+            row, key = create_key(session, tenant_named(session, tenant).id, chosen, name)
+            session.commit()
+    finally:
+        database.dispose()
+    typer.echo(key)
+    typer.echo(f"({chosen.value} key {row.prefix}... for tenant {tenant!r}; it is not shown again)", err=True)
+    return key
 
 
 def main() -> None:

@@ -51,11 +51,22 @@ class Settings(BaseSettings):
     )
     drivers_per_risk: int = Field(3, ge=0, le=20, description="Top drivers explained per injury risk.")
     what_if_max_days: int = Field(14, ge=1, le=28, description="Furthest day after as_of a what-if plan may reach.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the service database; default a SQLite file in data_dir. "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/name."
+    )
+    database_connect_timeout_s: int = Field(5, ge=1, le=60, description="Seconds to wait for a database connection.")
+    auth_enabled: bool = Field(True, description="Require an API key on /v1; turn off only for a local demo.")
 
     def resolved_tracking_uri(self) -> str:
         if self.tracking_uri:
             return self.tracking_uri
         return f"sqlite:///{(self.mlruns_dir / 'mlflow.db').resolve()}"
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'injury-risk.db').resolve()}"
 
     def artifact_location(self) -> str:
         return (self.mlruns_dir / "artifacts").resolve().as_uri()

@@ -1,12 +1,18 @@
-"""Dependencies shared by the routers: settings and the served model."""
+"""Dependencies shared by the routers: settings, the served model, database sessions, API keys, athletes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
+from service.db.models import Athlete
+from service.db.session import Database
 from service.model_holder import ModelHolder
+from service.security import ALL_PERMISSIONS, Permission, Principal, Role
 from training.registry import ServedModel
 from training.settings import Settings
 
@@ -31,3 +37,96 @@ def require_model(holder: Annotated[ModelHolder, Depends(get_model_holder)]) -> 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 ModelHolderDep = Annotated[ModelHolder, Depends(get_model_holder)]
 ServedModelDep = Annotated[ServedModel, Depends(require_model)]
+
+
+# --- Database, API keys and athletes of the caller's tenant ---------------------------------------------------------
+
+# The tenant every request belongs to when auth is turned off (local demos only).
+LOCAL_TENANT = "local"
+
+_bearer = HTTPBearer(auto_error=False, description="An API key from `injury-risk keys create`.")
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="The same key, as a header.")
+
+
+def get_database(request: Request) -> Database:
+    return request.app.state.db
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+def get_session(database: DatabaseDep) -> Iterator[Session]:
+    # Handlers commit what they change; anything not committed is rolled back when the session closes.
+    with database.session() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _unauthorized(reason: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=reason, headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticate(
+    settings: SettingsDep,
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header_key: Annotated[str | None, Depends(_api_key_header)],
+) -> Principal:
+    if not settings.auth_enabled:
+        return Principal(None, "local", None, ALL_PERMISSIONS)
+    from service.repositories import keys
+
+    key = bearer.credentials if bearer is not None else header_key
+    if not key:
+        raise _unauthorized("an API key is required: send `Authorization: Bearer <key>` or `X-API-Key: <key>`")
+    row = keys.active_key(session, key)
+    if row is None:
+        raise _unauthorized("the API key is unknown or revoked")
+    keys.mark_used(session, row)
+    return Principal.for_role(row.tenant_id, Role(row.role), row.id)
+
+
+CurrentKey = Annotated[Principal, Depends(authenticate)]
+
+
+def require(permission: Permission):  # type: ignore[no-untyped-def]
+    """A dependency that lets through callers whose role grants ``permission`` (403 otherwise)."""
+
+    def check(principal: CurrentKey, session: SessionDep) -> Principal:
+        if permission not in principal.permissions:
+            action = permission.value.replace("_", " ")
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"the {principal.role} role may not {action}")
+        if principal.tenant_id is None and permission is not Permission.score:
+            from service.repositories import keys
+
+            tenant = keys.tenant_named(session, LOCAL_TENANT)
+            session.commit()
+            return Principal(tenant.id, principal.role, None, principal.permissions)
+        return principal
+
+    return Depends(check)
+
+
+Scorer = Annotated[Principal, require(Permission.score)]
+Reader = Annotated[Principal, require(Permission.read_athletes)]
+Writer = Annotated[Principal, require(Permission.write_athletes)]
+InjuryWriter = Annotated[Principal, require(Permission.write_injuries)]
+KeyAdmin = Annotated[Principal, require(Permission.manage_keys)]
+
+
+def athlete_of_tenant(athlete_id: str, principal: CurrentKey, session: SessionDep) -> Athlete:
+    """The athlete in the caller's tenant; another tenant's id answers exactly like an id that does not exist."""
+    from service.repositories import athletes, keys
+
+    tenant_id = principal.tenant_id
+    if tenant_id is None:
+        tenant_id = keys.tenant_named(session, LOCAL_TENANT).id
+    athlete = athletes.get(session, tenant_id, athlete_id)
+    if athlete is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no athlete {athlete_id!r}")
+    return athlete
+
+
+AthleteDep = Annotated[Athlete, Depends(athlete_of_tenant)]

@@ -13,6 +13,9 @@ from training.scoring import Band
 
 # Hard ceilings against oversized bodies; the configurable limits (log length, activity count) are checked on top.
 _MAX_ITEMS = 10_000
+# Dates the feature code can hold (pandas nanosecond timestamps span 1677-2262) with room for its look-back window.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2200, 12, 31)
 
 
 class _Body(BaseModel):
@@ -29,8 +32,10 @@ class AthleteProfile(_Body):
 
 class InjuryRecord(_Body):
     kind: Injury
-    onset: dt.date
-    resolved: dt.date | None = Field(None, description="Day the athlete was back to full training; null while ongoing.")
+    onset: dt.date = Field(ge=EARLIEST_DATE, le=LATEST_DATE)
+    resolved: dt.date | None = Field(
+        None, ge=EARLIEST_DATE, le=LATEST_DATE, description="Day the athlete was back to full training; null while ongoing."
+    )
     side: Literal["left", "right", "both"] | None = None
 
     @model_validator(mode="after")
@@ -42,7 +47,7 @@ class InjuryRecord(_Body):
 
 class Run(_Body):
     id: str = Field(min_length=1, max_length=128, description="The caller's id of this activity, unique in the log.")
-    date: dt.date
+    date: dt.date = Field(ge=EARLIEST_DATE, le=LATEST_DATE)
     km: float = Field(gt=0, le=200, description="Distance of the run in km (at most 200).")
     km_threshold: float = Field(0.0, ge=0, le=200, description="Part of km at threshold (zone 3-4).")
     km_interval: float = Field(0.0, ge=0, le=200, description="Part of km at interval pace (zone 5).")
@@ -81,7 +86,7 @@ class ExerciseSet(_Body):
 
 class StrengthSession(_Body):
     id: str = Field(min_length=1, max_length=128, description="The caller's id of this activity, unique in the log.")
-    date: dt.date
+    date: dt.date = Field(ge=EARLIEST_DATE, le=LATEST_DATE)
     exercises: list[ExerciseSet] = Field(min_length=1, max_length=40)
 
 
@@ -90,7 +95,9 @@ class RiskRequest(_Body):
     injuries: list[InjuryRecord] = Field(default_factory=list, max_length=500)
     runs: list[Run] = Field(default_factory=list, max_length=_MAX_ITEMS)
     strength_sessions: list[StrengthSession] = Field(default_factory=list, max_length=_MAX_ITEMS)
-    as_of: dt.date | None = Field(None, description="Day the risk is computed for (end of day); default today (UTC).")
+    as_of: dt.date | None = Field(
+        None, ge=EARLIEST_DATE, le=LATEST_DATE, description="Day the risk is computed for (end of day); default today (UTC)."
+    )
 
 
 class Driver(BaseModel):

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 from fastapi.exceptions import RequestValidationError
 
-from service.api.deps import ServedModelDep, SettingsDep
+from service.api.deps import Scorer, ServedModelDep, SettingsDep
 from service.log_checks import log_errors
-from service.risk_assessment import assess
+from service.risk_assessment import assess, request_cohort
 from service.schemas.risk import RiskRequest, RiskResponse
 
 router = APIRouter(prefix="/v1", tags=["risk"])
@@ -36,6 +36,7 @@ EXAMPLE = {
 @router.post("/risk", response_model=RiskResponse, summary="Risk of the four injuries from a training log")
 def post_risk(
     body: Annotated[RiskRequest, Body(openapi_examples={"a week with a long-run spike": {"value": EXAMPLE}})],
+    _caller: Scorer,
     served: ServedModelDep,
     settings: SettingsDep,
 ) -> RiskResponse:
@@ -43,4 +44,4 @@ def post_risk(
     errors = log_errors(body, as_of, settings.max_log_days, settings.max_activities)
     if errors:
         raise RequestValidationError(errors)
-    return assess(body, as_of, served, settings)
+    return assess(request_cohort(body), as_of, served, settings)

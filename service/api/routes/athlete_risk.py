@@ -1,0 +1,86 @@
+"""GET /v1/athletes/{athlete_id}/risk and its history: the stored log scored by the same code as POST /v1/risk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.api.deps import AthleteDep, Reader, ServedModelDep, SessionDep, SettingsDep
+from service.api.paging import Cursor, Limit
+from service.db.models import RiskAssessment
+from service.log_checks import log_errors
+from service.pagination import encode_cursor, id_cursor
+from service.repositories import assessments, audit
+from service.repositories.conflicts import Conflict
+from service.risk_assessment import assess, request_cohort
+from service.schemas.assessments import AssessmentPublic, AssessmentsPublic, AthleteRiskPublic, StoredRisk
+from service.schemas.risk import EARLIEST_DATE, LATEST_DATE, ModelRef
+from service.stored_log import stored_request
+from training.schema import INJURIES
+from training.scoring import band_for
+
+router = APIRouter(prefix="/v1/athletes/{athlete_id}", tags=["risk"])
+
+
+
+def public(row: RiskAssessment) -> AssessmentPublic:
+    risks = []
+    for kind in INJURIES:
+        relative = getattr(row, f"rr_{kind}")
+        risks.append(
+            StoredRisk(
+                injury=kind,  # type: ignore[arg-type]
+                probability=getattr(row, f"p_{kind}"),
+                relative_risk=relative,
+                band=None if relative is None else band_for(relative),
+            )
+        )
+    return AssessmentPublic(
+        id=row.id, athlete_id=row.athlete_id, as_of=row.as_of,
+        model=ModelRef(name=row.model_name, version=row.model_version),
+        risks=risks, drivers=row.drivers or [], created_at=row.created_at,
+    )
+
+
+@router.get(
+    "/risk",
+    response_model=AthleteRiskPublic,
+    summary="Risk from the stored log as of a day (default today), stored as an assessment",
+)
+def athlete_risk(
+    principal: Reader,
+    athlete: AthleteDep,
+    session: SessionDep,
+    served: ServedModelDep,
+    settings: SettingsDep,
+    as_of: Annotated[
+        dt.date | None,
+        Query(ge=EARLIEST_DATE, le=LATEST_DATE, description="Day the risk is computed for (end of day); default today (UTC)."),
+    ] = None,
+) -> AthleteRiskPublic:
+    day = as_of or dt.datetime.now(dt.UTC).date()
+    request = stored_request(session, athlete, day, settings.max_log_days)
+    problems = log_errors(request, day, settings.max_log_days, settings.max_activities)
+    if problems:
+        # Each stored row passed validation; together they break a whole-log rule (e.g. over 200 km in one day).
+        raise Conflict("the stored log cannot be scored: " + "; ".join(p["msg"] for p in problems[:5]))
+    answer = assess(request_cohort(request, athlete_id=athlete.id), day, served, settings)
+    row = assessments.store(session, athlete.id, answer)
+    audit.record(session, principal, "risk.assess", athlete.id)
+    session.commit()
+    return AthleteRiskPublic(
+        **answer.model_dump(), athlete_id=athlete.id, assessment_id=row.id, created_at=row.created_at
+    )
+
+
+@router.get("/risk/history", response_model=AssessmentsPublic, summary="The athlete's stored assessments, newest first")
+def risk_history(
+    principal: Reader, athlete: AthleteDep, session: SessionDep, limit: Limit = 100, cursor: Cursor = None
+) -> AssessmentsPublic:
+    before = id_cursor("history", cursor) if cursor else None
+    rows, total = assessments.history(session, athlete.id, before, limit)
+    audit.record_read(session, principal, "risk.history", athlete.id)
+    next_cursor = encode_cursor("history", [rows[-1].id]) if len(rows) == limit else None
+    return AssessmentsPublic(data=[public(r) for r in rows], count=total, next_cursor=next_cursor)

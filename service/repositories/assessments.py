@@ -1,0 +1,85 @@
+"""Stored risk assessments: one athlete's history, and the tenant's latest per athlete sorted by risk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.encoders import jsonable_encoder
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from service.db.models import Athlete, RiskAssessment
+from service.schemas.risk import RiskResponse
+from training.schema import INJURIES
+
+
+def store(session: Session, athlete_id: str, response: RiskResponse) -> RiskAssessment:
+    by_kind = {r.injury.value: r for r in response.risks}
+    relative = [r.relative_risk for r in response.risks if r.relative_risk is not None]
+    row = RiskAssessment(
+        athlete_id=athlete_id,
+        as_of=response.as_of,
+        model_name=response.model.name,
+        model_version=response.model.version,
+        rr_max=max(relative) if relative else None,
+        # One entry per injury, so the history shows why each risk was what it was.
+        drivers=jsonable_encoder([{"injury": r.injury.value, "drivers": r.drivers} for r in response.risks]),
+        **{f"p_{kind}": by_kind[kind].probability for kind in INJURIES},
+        **{f"rr_{kind}": by_kind[kind].relative_risk for kind in INJURIES},
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def history(session: Session, athlete_id: str, before: int | None, limit: int) -> tuple[list[RiskAssessment], int]:
+    """Newest first."""
+    query = select(RiskAssessment).where(RiskAssessment.athlete_id == athlete_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if before is not None:
+        query = query.where(RiskAssessment.id < before)
+    return list(session.scalars(query.order_by(RiskAssessment.id.desc()).limit(limit))), total
+
+
+def sort_column(injury: str | None) -> Any:
+    return getattr(RiskAssessment, f"rr_{injury}" if injury else "rr_max")
+
+
+def cohort(
+    session: Session,
+    tenant_id: int,
+    injury: str | None,
+    min_relative_risk: float | None,
+    after: tuple[float, str] | None,
+    limit: int,
+) -> tuple[list[tuple[Athlete, RiskAssessment]], int]:
+    """Each assessed athlete's latest assessment, highest relative risk first (unscored, i.e. injured, last)."""
+    ranked = (
+        select(
+            RiskAssessment.id.label("assessment_id"),
+            func.row_number()
+            .over(
+                partition_by=RiskAssessment.athlete_id,
+                order_by=(RiskAssessment.as_of.desc(), RiskAssessment.id.desc()),
+            )
+            .label("rank"),
+        )
+        .join(Athlete, Athlete.id == RiskAssessment.athlete_id)
+        .where(Athlete.tenant_id == tenant_id)
+        .subquery()
+    )
+    # -1 puts unscored athletes (currently injured: no probability) after every scored one.
+    key = func.coalesce(sort_column(injury), -1.0)
+    query = (
+        select(Athlete, RiskAssessment)
+        .join(RiskAssessment, RiskAssessment.athlete_id == Athlete.id)
+        .join(ranked, and_(ranked.c.assessment_id == RiskAssessment.id, ranked.c.rank == 1))
+    )
+    if min_relative_risk is not None:
+        query = query.where(sort_column(injury) >= min_relative_risk)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if after is not None:
+        last_key, last_athlete = after
+        query = query.where(or_(key < last_key, and_(key == last_key, Athlete.id > last_athlete)))
+    rows = session.execute(query.order_by(key.desc(), Athlete.id).limit(limit)).tuples().all()
+    return [(athlete, assessment) for athlete, assessment in rows], total

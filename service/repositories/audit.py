@@ -1,0 +1,35 @@
+"""The audit log: every write, and every read of an athlete's data by a clinician."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from service.db.models import AuditEntry
+from service.security import Principal, Role
+
+
+def record(session: Session, principal: Principal, action: str, athlete_id: str | None = None) -> None:
+    """Add an entry to the caller's transaction, so it is kept exactly when the change is."""
+    assert principal.tenant_id is not None
+    session.add(
+        AuditEntry(
+            tenant_id=principal.tenant_id,
+            api_key_id=principal.key_id,
+            role=principal.role,
+            action=action,
+            athlete_id=athlete_id,
+        )
+    )
+
+
+def record_read(session: Session, principal: Principal, action: str, athlete_id: str | None = None) -> None:
+    """Reads are audited for clinicians (health data seen by a person), not for a platform syncing its own data."""
+    if principal.role == Role.clinician.value:
+        record(session, principal, action, athlete_id)
+        session.commit()
+
+
+def forget_athlete(session: Session, athlete_id: str) -> None:
+    """Erasure: entries stay (that something was done, by whom, when) but no longer point at the athlete."""
+    session.execute(update(AuditEntry).where(AuditEntry.athlete_id == athlete_id).values(athlete_id=None))

@@ -1,0 +1,57 @@
+"""An athlete's injuries, keyed by the caller's external id."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from service.db.models import InjuryEvent
+from service.schemas.injuries import InjuryIn
+
+
+def upsert(session: Session, athlete_id: str, external_id: str, body: InjuryIn) -> tuple[InjuryEvent, str]:
+    values = body.model_dump()
+    values["kind"] = body.kind.value
+    row = session.scalar(
+        select(InjuryEvent).where(InjuryEvent.athlete_id == athlete_id, InjuryEvent.external_id == external_id)
+    )
+    if row is None:
+        row = InjuryEvent(athlete_id=athlete_id, external_id=external_id, **values)
+        session.add(row)
+        session.flush()
+        return row, "created"
+    if all(getattr(row, name) == value for name, value in values.items()):
+        return row, "unchanged"
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.updated_at = dt.datetime.now(dt.UTC)
+    session.flush()
+    return row, "updated"
+
+
+def page(
+    session: Session,
+    athlete_id: str,
+    onset_from: dt.date | None,
+    onset_to: dt.date | None,
+    after: tuple[dt.date, int] | None,
+    limit: int,
+) -> tuple[list[InjuryEvent], int]:
+    query = select(InjuryEvent).where(InjuryEvent.athlete_id == athlete_id)
+    if onset_from is not None:
+        query = query.where(InjuryEvent.onset >= onset_from)
+    if onset_to is not None:
+        query = query.where(InjuryEvent.onset <= onset_to)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if after is not None:
+        day, last_id = after
+        query = query.where(or_(InjuryEvent.onset > day, and_(InjuryEvent.onset == day, InjuryEvent.id > last_id)))
+    return list(session.scalars(query.order_by(InjuryEvent.onset, InjuryEvent.id).limit(limit))), total
+
+
+def known_on(session: Session, athlete_id: str, as_of: dt.date) -> list[InjuryEvent]:
+    """Injuries that had started by as_of."""
+    query = select(InjuryEvent).where(InjuryEvent.athlete_id == athlete_id, InjuryEvent.onset <= as_of)
+    return list(session.scalars(query.order_by(InjuryEvent.onset, InjuryEvent.id)))

@@ -1,0 +1,49 @@
+"""A fresh tenant with one key per role, so database tests sharing a session database never see each other's rows."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from service.repositories.keys import create_key, tenant_named
+from service.security import Role
+
+PROFILE = {"age": 34, "sex": "F", "years_running": 3, "body_mass_kg": 61, "height_cm": 168}
+
+
+@dataclass(frozen=True)
+class TenantKeys:
+    name: str
+    tenant_id: int
+    platform: dict[str, str]
+    clinician: dict[str, str]
+    admin: dict[str, str]
+    key_ids: dict[str, int]
+
+    def headers(self, role: str) -> dict[str, str]:
+        return getattr(self, role)
+
+
+def new_tenant(client: TestClient) -> TenantKeys:
+    name = f"tenant-{secrets.token_hex(4)}"
+    headers: dict[str, dict[str, str]] = {}
+    ids: dict[str, int] = {}
+    with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        tenant = tenant_named(session, name)
+        for role in Role:
+            row, key = create_key(session, tenant.id, role)
+            headers[role.value] = {"Authorization": f"Bearer {key}"}
+            ids[role.value] = row.id
+        session.commit()
+        tenant_id = tenant.id
+    return TenantKeys(name, tenant_id, key_ids=ids, **headers)
+
+
+def add_athlete(client: TestClient, tenant: TenantKeys, external_id: str = "a1", **profile: Any) -> str:
+    body = {"external_id": external_id, "profile": {**PROFILE, **profile}}
+    response = client.post("/v1/athletes", json=body, headers=tenant.platform)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]

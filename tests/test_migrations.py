@@ -1,0 +1,53 @@
+"""Alembic migrations on SQLite and PostgreSQL: empty to head matches the models exactly, and head back to empty."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from service.db.migrate import current, downgrade, upgrade
+from service.db.models import Base
+from service.db.session import make_engine
+from tests.conftest import fresh_postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    with fresh_postgres_database() as url:
+        yield url
+
+
+def tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(empty_database: str):
+    assert current(empty_database) is None
+    upgrade(empty_database)
+    assert current(empty_database) == "0001"
+    assert tables(empty_database) == set(Base.metadata.tables) | {"alembic_version"}
+    engine = make_engine(empty_database)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
+
+    downgrade(empty_database)
+    assert current(empty_database) is None
+    assert tables(empty_database) <= {"alembic_version"}
+    upgrade(empty_database)  # and up again: the downgrade left nothing in the way
+    assert current(empty_database) == "0001"
