@@ -21,6 +21,7 @@ class Permission(str, Enum):
     write_athletes = "write_athletes"  # athletes, activities, erasure
     write_injuries = "write_injuries"
     manage_keys = "manage_keys"
+    manage_model = "manage_model"  # reload the served model
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -30,8 +31,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     # A clinician reads and records injuries (with notes), but does not change the training log.
     Role.clinician: frozenset({Permission.score, Permission.read_athletes, Permission.write_injuries}),
-    # An admin manages the tenant's keys and sees no athlete data.
-    Role.admin: frozenset({Permission.score, Permission.manage_keys}),
+    # An admin manages the tenant's keys and the served model, and sees no athlete data.
+    Role.admin: frozenset({Permission.score, Permission.manage_keys, Permission.manage_model}),
 }
 
 

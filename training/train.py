@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 import training
 from training.baselines import AcwrRule, LogisticBaseline
 from training.evaluate import evaluate_injury, metrics_table
-from training.features import FEATURES, compute_features, days_to_score
+from training.features import FEATURES, STRENGTH_FEATURES, compute_features, days_to_score
 from training.importance import permutation_importance
 from training.labels import label_column, onset_labels
 from training.model import InjuryClassifier, InjuryRiskModel
@@ -29,6 +29,15 @@ from training.registry import MODEL_CARD_ARTIFACT, use_tracking
 from training.schema import INJURIES
 from training.settings import Settings
 from training.simulate import Simulation
+
+
+# Strength work is modelled as never raising risk: more protective volume or sessions, or a more recent session, can
+# only lower it. Without this, trees fitted to few onsets picked up noise in which an added Nordic session raised the
+# hamstring risk.
+STRENGTH_MONOTONICITY: dict[str, int] = {
+    **{f: -1 for f in STRENGTH_FEATURES if f != "days_since_strength"},
+    "days_since_strength": 1,
+}
 
 
 class TrainingConfig(BaseModel):
@@ -119,6 +128,7 @@ def fit_classifier(
         l2_regularization=config.l2_regularization,
         early_stopping=False,
         random_state=config.seed,
+        monotonic_cst=STRENGTH_MONOTONICITY,
     )
     calibration = calibration.dropna(subset=[label])
     for part, rows in (("training", sample), ("calibration", calibration)):
@@ -128,7 +138,13 @@ def fit_classifier(
     raw = trees.decision_function(calibration[FEATURES]).reshape(-1, 1)
     # A tight tolerance: the fit must reproduce the observed onset count, which the default tolerance misses by ~2%.
     platt = LogisticRegression(C=1e6, max_iter=1000, tol=1e-10).fit(raw, calibration[label].astype(int))
-    return InjuryClassifier(trees=trees, slope=float(platt.coef_[0, 0]), intercept=float(platt.intercept_[0]))
+    slope = float(platt.coef_[0, 0])
+    if slope <= 0:
+        # Trees that rank calibration athletes backwards carry no usable signal; a negative slope would also turn
+        # every learned direction (and the strength monotonicity) upside down. Fall back to the base rate.
+        rate = float(calibration[label].mean())
+        return InjuryClassifier(trees=trees, slope=0.0, intercept=float(np.log(rate / (1.0 - rate))))
+    return InjuryClassifier(trees=trees, slope=slope, intercept=float(platt.intercept_[0]))
 
 
 def negative_sample(train: pd.DataFrame, label: str, config: TrainingConfig) -> tuple[pd.DataFrame, np.ndarray]:

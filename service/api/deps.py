@@ -91,6 +91,10 @@ def authenticate(
 CurrentKey = Annotated[Principal, Depends(authenticate)]
 
 
+# Scoring a log sent whole and reloading the model touch no tenant's data, so auth-off demos need no tenant row.
+_TENANTLESS = frozenset({Permission.score, Permission.manage_model})
+
+
 def require(permission: Permission):  # type: ignore[no-untyped-def]
     """A dependency that lets through callers whose role grants ``permission`` (403 otherwise)."""
 
@@ -98,7 +102,7 @@ def require(permission: Permission):  # type: ignore[no-untyped-def]
         if permission not in principal.permissions:
             action = permission.value.replace("_", " ")
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"the {principal.role} role may not {action}")
-        if principal.tenant_id is None and permission is not Permission.score:
+        if principal.tenant_id is None and permission not in _TENANTLESS:
             from service.repositories import keys
 
             tenant = keys.tenant_named(session, LOCAL_TENANT)
@@ -114,6 +118,7 @@ Reader = Annotated[Principal, require(Permission.read_athletes)]
 Writer = Annotated[Principal, require(Permission.write_athletes)]
 InjuryWriter = Annotated[Principal, require(Permission.write_injuries)]
 KeyAdmin = Annotated[Principal, require(Permission.manage_keys)]
+ModelAdmin = Annotated[Principal, require(Permission.manage_model)]
 
 
 def athlete_of_tenant(athlete_id: str, principal: CurrentKey, session: SessionDep) -> Athlete:

@@ -1,6 +1,6 @@
 """GET /v1/model: which registered model answers, how well it did on held-out data, and its model card.
-POST /v1/model/reload: load the version the serving alias points at now (after a promotion) without a restart.
-The reload is open for now; the API-key work (issue 3) puts it behind the admin role."""
+POST /v1/model/reload (admin role): load the version the serving alias points at now (after a promotion) without a
+restart."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import math
 
 from fastapi import APIRouter, HTTPException, status
 
-from service.api.deps import ModelHolderDep, ServedModelDep
+from service.api.deps import ModelAdmin, ModelHolderDep, ServedModelDep
 from service.schemas.model import ModelPublic
 from training.registry import ServedModel
 
@@ -36,7 +36,7 @@ def get_model(served: ServedModelDep) -> ModelPublic:
 
 
 @router.post("/model/reload", response_model=ModelPublic, summary="Load the version the serving alias points at now")
-def reload_model(holder: ModelHolderDep) -> ModelPublic:
+def reload_model(_caller: ModelAdmin, holder: ModelHolderDep) -> ModelPublic:
     served = holder.reload_if_changed()
     if served is None:
         raise HTTPException(status_code=status.HTTP_503_SERVICE_UNAVAILABLE, detail=holder.problem)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from fastapi import APIRouter, Body
 from fastapi.exceptions import RequestValidationError
 
-from service.api.deps import ServedModelDep, SettingsDep
+from service.api.deps import Scorer, ServedModelDep, SettingsDep
 from service.api.routes.risk import EXAMPLE
 from service.log_checks import log_errors
 from service.schemas.what_if import WhatIfRequest, WhatIfResponse
@@ -32,9 +33,10 @@ WHAT_IF_EXAMPLE = {
     "/risk/what-if", response_model=WhatIfResponse, summary="Risk at the end of a training plan vs doing nothing new"
 )
 def post_what_if(
+    body: Annotated[WhatIfRequest, Body(openapi_examples={"a 30 km long run next weekend": {"value": WHAT_IF_EXAMPLE}})],
+    _caller: Scorer,
     served: ServedModelDep,
     settings: SettingsDep,
-    body: WhatIfRequest = Body(openapi_examples={"a 30 km long run next weekend": {"value": WHAT_IF_EXAMPLE}}),
 ) -> WhatIfResponse:
     as_of = body.as_of or dt.datetime.now(dt.UTC).date()
     errors = log_errors(body, as_of, settings.max_log_days, settings.max_activities)
