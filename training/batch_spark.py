@@ -147,7 +147,12 @@ def _finisher(served: ServedModel):  # noqa: ANN202 - a mapInPandas function
 
 def _feature_schema() -> str:
     return ", ".join(
-        ["athlete_id string", "date timestamp_ntz", *[f"{f} double" for f in FEATURES], *[f"{c} boolean" for c in INJURED_COLUMNS]]
+        [
+            "athlete_id string",
+            "date timestamp_ntz",
+            *[f"{f} double" for f in FEATURES],
+            *[f"{c} boolean" for c in INJURED_COLUMNS],
+        ]
     )
 
 
