@@ -54,6 +54,8 @@ def spark_session(master: str = DEFAULT_MASTER) -> "SparkSession":
         .config("spark.sql.timestampType", "TIMESTAMP_NTZ")
         .config("spark.executorEnv.PYTHONPATH", package_root)
         .config("spark.ui.enabled", "false")
+        # The job prints its own summary; stage bars would garble logs of scheduled runs.
+        .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
 
