@@ -57,7 +57,8 @@ def main() -> None:
 
     def batch(engine: str, folder: Path, out: Path) -> tuple[int, float]:
         request = BatchRequest(
-            input=folder, out=out, first_day=first.date(), last_day=last.date(), engine=engine, master=args.master  # type: ignore[arg-type]
+            input=folder, out=out, first_day=first.date(), last_day=last.date(),
+            engine=engine, master=args.master,  # type: ignore[arg-type]
         )
         started = time.perf_counter()
         summary = run_batch(request, settings)
@@ -65,7 +66,7 @@ def main() -> None:
 
     rows: list[tuple[str, int, float, str]] = []
     days, seconds = batch("local", input_dir, work / "out-local")
-    rows.append(("local engine (this product)", days, seconds, "measured end to end: read, check, features, model, write"))
+    rows.append(("local engine (this product)", days, seconds, "end to end: read, check, features, model, write"))
 
     pyfunc = mlflow.pyfunc.load_model(f"models:/{settings.model_name}@{settings.model_alias}")
     features = compute_features(cohort, days_to_score(cohort, as_of=last, start=last))[FEATURES].head(args.naive_sample)
@@ -84,8 +85,9 @@ def main() -> None:
             folder = work / f"input-{args.spark_athletes}"
             write_cohort(cohort.for_athletes(list(cohort.profiles["athlete_id"].iloc[: args.spark_athletes])), folder)
         spark_days, spark_seconds = batch("spark", folder, work / "out-spark")
+        subset = "" if folder == input_dir else f", first {args.spark_athletes:,} athletes only"
         rows.append((f"spark engine, {args.master}", spark_days, spark_seconds,
-                     "measured end to end incl. session start-up" + ("" if folder == input_dir else ", subset of athletes")))
+                     f"end to end incl. Spark start-up{subset}"))
 
     print(f"\nbatch scoring, {args.athletes:,} athletes x {args.days} days, {dt.date.today()}:")
     print(f"{'path':<44} {'athlete-days':>13} {'seconds':>9} {'athlete-days/s':>15}  note")

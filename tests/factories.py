@@ -85,7 +85,8 @@ def request_for(cohort: Cohort, athlete_id: str, as_of: pd.Timestamp) -> dict:
         ],
         "strength_sessions": [
             {"id": activity, "date": day(group["date"].iloc[0]), "exercises": [
-                {"exercise_id": s.exercise_id, "sets": int(s.sets), "reps": None if pd.isna(s.reps) else int(s.reps), "load_kg": number(s.load_kg)}
+                {"exercise_id": s.exercise_id, "sets": int(s.sets),
+                 "reps": None if pd.isna(s.reps) else int(s.reps), "load_kg": number(s.load_kg)}
                 for s in group.itertuples()
             ]}
             for activity, group in sets.groupby("activity_id", sort=False)

@@ -30,7 +30,9 @@ def small_input(trained: Trained, folder: Path, athletes: int = 6) -> tuple[Path
 
 
 def request(folder: Path, out: Path, first: pd.Timestamp, last: pd.Timestamp, engine: str = "local") -> BatchRequest:
-    return BatchRequest(input=folder, out=out, first_day=first.date(), last_day=last.date(), engine=engine)  # type: ignore[arg-type]
+    return BatchRequest(
+        input=folder, out=out, first_day=first.date(), last_day=last.date(), engine=engine  # type: ignore[arg-type]
+    )
 
 
 @pytest.mark.slow

@@ -122,7 +122,8 @@ def test_an_athlete_features_do_not_depend_on_the_other_athletes_scored_with_the
         athlete_id="B2",
         sex="M",
     )
-    together = Cohort(*(pd.concat([a, b], ignore_index=True) for a, b in zip(second.tables(), first.tables(), strict=True)))
+    pairs = zip(second.tables(), first.tables(), strict=True)
+    together = Cohort(*(pd.concat([a, b], ignore_index=True) for a, b in pairs))
     spans = pd.DataFrame(
         {"athlete_id": ["B2", "A1"], "start": pd.to_datetime(["2026-01-05", "2026-01-20"]),
          "end": pd.to_datetime(["2026-02-20", "2026-03-01"])}

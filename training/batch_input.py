@@ -80,7 +80,9 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame | None:
     if parts.is_dir():
         files = sorted(p for p in parts.rglob("*") if p.is_file() and not p.name.startswith(("_", ".")))
         if any(p.suffix == ".csv" for p in files):
-            frames = [pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""]) for p in files if p.suffix == ".csv"]
+            frames = [
+                pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""]) for p in files if p.suffix == ".csv"
+            ]
             return pd.concat(frames, ignore_index=True) if frames else None
         return pd.read_parquet(parts) if files else None
     return None

@@ -54,6 +54,8 @@ def spark_session(master: str = DEFAULT_MASTER) -> "SparkSession":
         .config("spark.sql.timestampType", "TIMESTAMP_NTZ")
         .config("spark.executorEnv.PYTHONPATH", package_root)
         .config("spark.ui.enabled", "false")
+        # The job prints its own summary; stage bars would garble logs of scheduled runs.
+        .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
 
@@ -147,7 +149,12 @@ def _finisher(served: ServedModel):  # noqa: ANN202 - a mapInPandas function
 
 def _feature_schema() -> str:
     return ", ".join(
-        ["athlete_id string", "date timestamp_ntz", *[f"{f} double" for f in FEATURES], *[f"{c} boolean" for c in INJURED_COLUMNS]]
+        [
+            "athlete_id string",
+            "date timestamp_ntz",
+            *[f"{f} double" for f in FEATURES],
+            *[f"{c} boolean" for c in INJURED_COLUMNS],
+        ]
     )
 
 

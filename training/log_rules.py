@@ -117,7 +117,8 @@ def reasons_for(
     )
 
     injuries = tables["injuries"]
-    flag("injuries", ~injuries["kind"].isin(INJURIES).fillna(False).astype(bool), f"kind must be one of {', '.join(INJURIES)}")
+    known_kind = injuries["kind"].isin(INJURIES).fillna(False).astype(bool)
+    flag("injuries", ~known_kind, f"kind must be one of {', '.join(INJURIES)}")
     flag("injuries", injuries["onset"].isna(), "onset is missing or not a date")
     flag("injuries", (injuries["resolved"] < injuries["onset"]).fillna(False).astype(bool), "resolved is before onset")
 
@@ -152,7 +153,9 @@ def sound_cohort(tables: dict[str, pd.DataFrame], reasons: dict[str, pd.Series])
     return Cohort(**kept).normalised()
 
 
-def rejected_rows(tables: dict[str, pd.DataFrame], reasons: dict[str, pd.Series], raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def rejected_rows(
+    tables: dict[str, pd.DataFrame], reasons: dict[str, pd.Series], raw: dict[str, pd.DataFrame]
+) -> pd.DataFrame:
     """One row per rejected input row: table, row number in its table, athlete, reason and the row as read."""
     parts = []
     for name, frame in tables.items():

@@ -25,10 +25,15 @@ def band_for(relative_risk: float) -> Band:
 
 
 def bands(relative_risk: pd.Series) -> pd.Series:
-    result = pd.Series("low", index=relative_risk.index, dtype="object")
-    for band, start in reversed(BAND_THRESHOLDS):
-        result = result.mask(relative_risk >= start, band)
-    return result.where(relative_risk.notna())
+    """``band_for`` of every value (NaN stays NaN), by one binary search per value rather than a mask per band."""
+    values = relative_risk.to_numpy(dtype="float64", na_value=np.nan)
+    ascending = BAND_THRESHOLDS[::-1]
+    starts = np.array([start for _, start in ascending])
+    names = np.array([band for band, _ in ascending], dtype=object)
+    # Below the lowest start is "low" too; NaN sorts last and is blanked below.
+    chosen = names[np.clip(np.searchsorted(starts, values, side="right") - 1, 0, None)]
+    chosen[np.isnan(values)] = np.nan
+    return pd.Series(chosen, index=relative_risk.index, dtype="object")
 
 
 def risk_column(kind: str) -> str:
