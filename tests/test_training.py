@@ -58,3 +58,15 @@ def test_test_athletes_never_appear_in_training(trained: Trained):
     roles = split_athletes(ids, TrainingConfig(seed=11))
     assert set(roles[roles == "test"].index).isdisjoint(roles[roles == "train"].index)
     assert (roles == "test").sum() > 0
+
+
+def test_athlete_split_is_independent_of_the_simulators_draws_with_the_same_seed(simulation):
+    # The simulator draws novice status first from default_rng(seed); a split from the same stream would make the
+    # test athletes exactly the novices.
+    from training.train import TrainingConfig, split_athletes
+
+    profiles = simulation.cohort.profiles.set_index("athlete_id")
+    roles = split_athletes(profiles.index.to_series(), TrainingConfig(seed=simulation.config.seed))
+    novice = profiles["years_running"] < 1.0
+    share_in_test = novice[roles[roles == "test"].index].mean()
+    assert abs(share_in_test - novice.mean()) < 0.1

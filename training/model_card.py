@@ -75,7 +75,8 @@ def model_card(metrics: dict[str, float], data: dict[str, object], version: str 
             f" future-exposure oracle {_fmt(metrics.get(f'oracle_{kind}_roc_auc', float('nan')))};"
             f" gap to the fair oracle {_fmt(metrics.get(f'{kind}_auc_gap_to_oracle_fair', float('nan')))}"
             f"{_ci(metrics, f'{kind}_auc_gap_to_oracle_fair')};"
-            f" test onsets {_fmt(metrics.get(f'{kind}_positive_days', float('nan')))} rows with an onset ahead."
+            f" {_fmt(metrics.get(f'{kind}_test_onsets', float('nan')))} test onsets"
+            f" ({_fmt(metrics.get(f'{kind}_positive_days', float('nan')))} test rows with an onset ahead)."
         )
     lines += ["", "## All predictors", ""]
     table = metrics_table(metrics, INJURIES)

@@ -65,6 +65,9 @@ class TrainingConfig(BaseModel):
     l2_regularization: float = 10.0
 
 
+_SPLIT_STREAM = 0x5B117  # any constant: it only has to differ from the simulator's unkeyed stream
+
+
 @dataclass(frozen=True)
 class TrainingResult:
     run_id: str
@@ -88,7 +91,9 @@ def labelled_rows(simulation: Simulation, horizon_days: int, warmup_days: int) -
 def split_athletes(athlete_ids: pd.Series, config: TrainingConfig) -> pd.Series:
     """'train', 'calibration' or 'test' per athlete: athletes never cross sets, so test athletes are unseen."""
     ids = np.sort(athlete_ids.unique())
-    rng = np.random.default_rng(config.seed)
+    # A stream of its own: default_rng(seed) is also the simulator's generator, whose first draw (novice or not) would
+    # then pick the test athletes. With equal seeds every test athlete was a novice.
+    rng = np.random.default_rng([config.seed, _SPLIT_STREAM])
     draw = rng.random(len(ids))
     role = np.where(
         draw < config.test_share, "test", np.where(draw < config.test_share + config.calibration_share, "calibration", "train")
