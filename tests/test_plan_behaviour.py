@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 # The simulator links single-run spikes to PFPS, MTSS and Achilles (simulation_config.spike_*_hr), not hamstring.
 SPIKE_LINKED = ("pfps", "mtss", "achilles")
 _LEARNABLE = SimulationConfig(
-    athletes=1200, days=180, seed=5, spike_run_probability=0.08,
+    athletes=2000, days=240, seed=5, spike_run_probability=0.08,
     spike_10_30_hr=3.0, spike_30_100_hr=4.0, spike_over_100_hr=6.0, hamstring_eccentric_rr=0.3,
 )
 AS_OF = pd.Timestamp("2026-06-30")

@@ -83,7 +83,7 @@ def test_each_assessment_is_stored_and_listed_newest_first(service: TestClient):
     for item, answer in zip(history["data"], reversed(answers), strict=True):
         assert item["as_of"] == answer["as_of"]
         assert item["model"] == answer["model"]
-        assert item["drivers"] == []
+        assert item["drivers"] == [{"injury": r["injury"], "drivers": r["drivers"]} for r in answer["risks"]]
         assert [(r["injury"], r["probability"], r["band"]) for r in item["risks"]] == [
             (r["injury"], r["probability"], r["band"]) for r in answer["risks"]
         ]

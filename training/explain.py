@@ -144,4 +144,8 @@ def drivers_frame(model: InjuryRiskModel, rows: pd.DataFrame, count: int = 3) ->
             )
         )
     columns = ["athlete_id", "date", "injury", "rank", "feature", "value", "contribution"]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(parts, ignore_index=True)
+    # As for single rows (drivers_from): a feature that moves nothing is no driver.
+    return table[table["contribution"] != 0.0].reset_index(drop=True)
