@@ -9,8 +9,19 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from service.api.errors import install_error_handlers
-from service.api.routes import exercises, health, model, risk, what_if
-from service.api.routes import activities, athlete_risk, athletes, cohort, injuries, keys
+from service.api.routes import (
+    activities,
+    athlete_risk,
+    athletes,
+    cohort,
+    exercises,
+    health,
+    injuries,
+    keys,
+    model,
+    risk,
+    what_if,
+)
 from service.db.session import Database
 from service.model_holder import ModelHolder, poll_model
 from training.settings import Settings, get_settings

@@ -57,7 +57,7 @@ ALL_PERMISSIONS = frozenset(Permission)
 class Principal:
     """Who is calling: a tenant and a role (from a key), or the local demo tenant when auth is off."""
 
-    __slots__ = ("tenant_id", "role", "key_id", "permissions")
+    __slots__ = ("key_id", "permissions", "role", "tenant_id")
 
     def __init__(self, tenant_id: int | None, role: str, key_id: int | None, permissions: frozenset[Permission]):
         self.tenant_id = tenant_id
@@ -66,5 +66,5 @@ class Principal:
         self.permissions = permissions
 
     @classmethod
-    def for_role(cls, tenant_id: int, role: Role, key_id: int) -> "Principal":
+    def for_role(cls, tenant_id: int, role: Role, key_id: int) -> Principal:
         return cls(tenant_id, role.value, key_id, PERMISSIONS[role])

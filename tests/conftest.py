@@ -130,7 +130,7 @@ def service(trained: Trained, database_url: str) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="session")
-def spark() -> Iterator["SparkSession"]:
+def spark() -> Iterator[SparkSession]:
     """One local Spark session for the whole test run (start-up costs seconds)."""
     from training.batch_spark import spark_session
 

@@ -39,6 +39,8 @@ OPERATIONS: list[tuple[str, str, Any, set[str]]] = [
     ("GET", "/v1/athletes/{athlete_id}/injuries", None, {"platform", "clinician"}),
     ("GET", "/v1/athletes/{athlete_id}/risk", None, {"platform", "clinician"}),
     ("GET", "/v1/athletes/{athlete_id}/risk/history", None, {"platform", "clinician"}),
+    ("POST", "/v1/athletes/{athlete_id}/what-if", {"as_of": "2026-11-01", "planned_runs": [
+        {"id": "p1", "date": "2026-11-03", "km": 8}]}, {"platform", "clinician"}),
     ("GET", "/v1/cohort/risk", None, {"platform", "clinician"}),
     ("POST", "/v1/keys", {"role": "clinician"}, {"admin"}),
     ("GET", "/v1/keys", None, {"admin"}),

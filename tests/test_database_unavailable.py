@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import make_url
 
-from service.app import create_app
 from service.api.routes.risk import EXAMPLE
+from service.app import create_app
 from service.db.migrate import upgrade
+from service.security import Role
 from tests.conftest import Trained, fresh_postgres_database, key_headers
 from tests.tcp_proxy import TcpProxy, free_port
-from service.security import Role
 
 
 def assert_unavailable(response, reason: str) -> None:

@@ -8,8 +8,8 @@ import pytest
 
 from tests.conftest import Trained
 from training.explain import contributions, drivers_frame, top_drivers
-from training.narration import describe
 from training.features import days_to_score
+from training.narration import describe
 from training.schema import INJURIES
 from training.scoring import score
 

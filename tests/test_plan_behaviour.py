@@ -10,7 +10,6 @@ of the product. The assertions are the behaviour the simulator builds in; nothin
 
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 

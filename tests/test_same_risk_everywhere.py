@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from tests.conftest import Trained
 from tests.factories import request_for
-from training.cli import app
 from training.batch_output import read_results
+from training.cli import app
 from training.cohort_io import write_cohort
 from training.schema import INJURIES
 

@@ -148,3 +148,25 @@ def test_cohort_min_band_keeps_athletes_at_or_above_the_band(service: TestClient
         assert {e["athlete_id"] for e in listed["data"]} == expected
         sizes.append(len(expected))
     assert sizes[0] == 3 and min(sizes) < 3, sizes  # the filter did cut somewhere
+
+
+def test_stored_what_if_gives_exactly_the_answer_of_post_what_if(service: TestClient):
+    from service.api.routes.what_if import WHAT_IF_EXAMPLE
+
+    tenant = new_tenant(service)
+    athlete_id = add_athlete(service, tenant, **EXAMPLE["athlete"])
+    store_log(service, tenant, athlete_id, EXAMPLE)
+    plan = {k: WHAT_IF_EXAMPLE[k] for k in ("as_of", "planned_runs", "planned_strength_sessions")}
+    stored = service.post(f"/v1/athletes/{athlete_id}/what-if", json=plan, headers=tenant.clinician)
+    stateless = service.post("/v1/risk/what-if", json=WHAT_IF_EXAMPLE, headers=tenant.platform)
+    assert stored.status_code == 200, stored.text
+    assert stored.json() == stateless.json()
+
+
+def test_stored_what_if_names_a_plan_date_before_as_of(service: TestClient):
+    tenant = new_tenant(service)
+    athlete_id = add_athlete(service, tenant, **EXAMPLE["athlete"])
+    plan = {"as_of": "2026-11-01", "planned_runs": [{"id": "p1", "date": "2026-10-30", "km": 8}]}
+    response = service.post(f"/v1/athletes/{athlete_id}/what-if", json=plan, headers=tenant.platform)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "planned_runs", 0, "date"]

@@ -27,7 +27,7 @@ class ResultSink(Protocol):
 
     def write(self, result: pd.DataFrame) -> None: ...
 
-    def write_spark(self, result: "SparkFrame") -> None: ...
+    def write_spark(self, result: SparkFrame) -> None: ...
 
     def commit(self) -> None: ...
 
@@ -71,7 +71,7 @@ class ParquetSink:
         )
         self._chunk += 1
 
-    def write_spark(self, result: "SparkFrame") -> None:
+    def write_spark(self, result: SparkFrame) -> None:
         # Spark writes its own part files into the staging folder; commit moves whole days as for local chunks.
         result.write.mode("overwrite").partitionBy(PARTITION).parquet(str(self._staging))
 

@@ -39,7 +39,7 @@ _BUCKET = "_bucket"
 _SPAN_COLUMNS = ["athlete_id", "start", "end"]
 
 
-def spark_session(master: str = DEFAULT_MASTER) -> "SparkSession":
+def spark_session(master: str = DEFAULT_MASTER) -> SparkSession:
     """The running Spark session, or a new one on ``master`` whose Python workers can import this package."""
     from pyspark.sql import SparkSession
 
@@ -65,7 +65,7 @@ def score_spark(
     spans: pd.DataFrame,
     served: ServedModel,
     sink: ResultSink,
-    spark: "SparkSession",
+    spark: SparkSession,
     athletes_per_group: int = DEFAULT_ATHLETES_PER_GROUP,
 ) -> Tally:
     """Score every athlete-day of ``spans`` on Spark and hand the result to ``sink.write_spark``."""
@@ -133,7 +133,7 @@ def _features_of_bucket(log: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _finisher(served: ServedModel):  # noqa: ANN202 - a mapInPandas function
+def _finisher(served: ServedModel):
     name, version, base_rates = served.name, served.version, dict(served.model.base_rates)
 
     def finish(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -163,7 +163,7 @@ def _result_schema() -> str:
     return ", ".join(f"{c} {types.get(c, 'string' if c.startswith('band_') else 'double')}" for c in RESULT_COLUMNS)
 
 
-def _tally(result: "SparkFrame") -> Tally:
+def _tally(result: SparkFrame) -> Tally:
     from pyspark.sql import functions as F
 
     high = [

@@ -100,7 +100,8 @@ def import_lovdal(
     out: Annotated[Path, typer.Option(help="Cohort folder to write (tables plus daily.parquet).")] = Path("data/lovdal"),
 ) -> Path:
     """Read the Lövdal day-approach file into cohort tables (runs, strength, injuries) and a daily table."""
-    from training.lovdal import import_lovdal as run_import, write_import
+    from training.lovdal import import_lovdal as run_import
+    from training.lovdal import write_import
 
     result = run_import(path)
     write_import(result, out)

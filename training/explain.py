@@ -27,7 +27,7 @@ from training.narration import describe
 Direction = Literal["raises", "lowers"]
 
 # One explainer per fitted tree ensemble: building it walks every tree, and a served model is reused for hours.
-_EXPLAINERS: "weakref.WeakKeyDictionary[HistGradientBoostingClassifier, shap.TreeExplainer]" = (
+_EXPLAINERS: weakref.WeakKeyDictionary[HistGradientBoostingClassifier, shap.TreeExplainer] = (
     weakref.WeakKeyDictionary()
 )
 

@@ -11,7 +11,7 @@ from sklearn.metrics import roc_curve
 from training.calibration_metrics import decile_observed_expected
 
 
-def _pyplot():  # noqa: ANN202 - matplotlib's module
+def _pyplot():
     # Imported here with a file-only backend: nothing at import time, and no display needed on servers or in CI.
     import matplotlib
 

@@ -92,7 +92,7 @@ def promote(settings: Settings, rows: pd.DataFrame | None = None) -> PromotionDe
         return decision
     if champion.version == challenger.version:
         return PromotionDecision(str(challenger.version), str(champion.version), False, "challenger is already champion")
-    load = lambda v: mlflow.pyfunc.load_model(f"models:/{name}/{v}").unwrap_python_model()  # noqa: E731
+    load = lambda v: mlflow.pyfunc.load_model(f"models:/{name}/{v}").unwrap_python_model()
     per_injury = compare(load(challenger.version), load(champion.version), frozen_rows(settings) if rows is None else rows, settings)
     failing = [kind for kind, r in per_injury.items() if not r["passes"]]
     promoted = not failing

@@ -11,7 +11,6 @@ from mlflow.tracking import MlflowClient
 from training.model import InjuryRiskModel
 from training.settings import Settings
 
-
 MODEL_CARD_ARTIFACT = "model_card.md"
 
 

@@ -30,7 +30,6 @@ from training.schema import INJURIES
 from training.settings import Settings
 from training.simulate import Simulation
 
-
 # Strength work is modelled as never raising risk: more protective volume or sessions, or a more recent session, can
 # only lower it. Without this, trees fitted to few onsets picked up noise in which an added Nordic session raised the
 # hamstring risk.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from service.schemas.risk import ModelRef, RiskRequest, Run, StrengthSession
+from service.schemas.risk import EARLIEST_DATE, LATEST_DATE, ModelRef, RiskRequest, Run, StrengthSession
 from training.schema import Injury
 from training.scoring import Band
 
@@ -24,6 +24,18 @@ class WhatIfRequest(RiskRequest):
     planned_strength_sessions: list[StrengthSession] = Field(
         default_factory=list, max_length=_MAX_PLANNED, description="Strength sessions planned after as_of."
     )
+
+
+class StoredPlanRequest(BaseModel):
+    """Body of POST /v1/athletes/{athlete_id}/what-if: the plan; the log is the athlete's stored one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: dt.date | None = Field(
+        None, ge=EARLIEST_DATE, le=LATEST_DATE, description="Day the plan starts after; default today (UTC)."
+    )
+    planned_runs: list[Run] = Field(default_factory=list, max_length=_MAX_PLANNED)
+    planned_strength_sessions: list[StrengthSession] = Field(default_factory=list, max_length=_MAX_PLANNED)
 
 
 class WhatIfRisk(BaseModel):

@@ -11,7 +11,6 @@ from fastapi.exceptions import RequestValidationError
 
 from service.api.deps import AthleteDep, Reader, SessionDep, Writer
 from service.api.paging import Cursor, Limit
-from service.schemas.athletes import ID_PATTERN
 from service.db.models import Activity
 from service.pagination import day_cursor, encode_cursor
 from service.repositories import activities, audit
@@ -27,6 +26,7 @@ from service.schemas.activities import (
     RunActivity,
     StrengthActivity,
 )
+from service.schemas.athletes import ID_PATTERN
 from service.schemas.risk import ExerciseSet
 
 router = APIRouter(prefix="/v1/athletes/{athlete_id}", tags=["activities"])

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
 
 from service.api.deps import AthleteDep, Reader, ServedModelDep, SessionDep, SettingsDep
 from service.api.paging import Cursor, Limit
@@ -17,7 +18,9 @@ from service.repositories.conflicts import Conflict
 from service.risk_assessment import assess, request_cohort
 from service.schemas.assessments import AssessmentPublic, AssessmentsPublic, AthleteRiskPublic, StoredRisk
 from service.schemas.risk import EARLIEST_DATE, LATEST_DATE, ModelRef
+from service.schemas.what_if import StoredPlanRequest, WhatIfRequest, WhatIfResponse
 from service.stored_log import stored_request
+from service.what_if_assessment import assess_what_if, plan_errors
 from training.schema import INJURIES
 from training.scoring import band_for
 
@@ -84,3 +87,35 @@ def risk_history(
     audit.record_read(session, principal, "risk.history", athlete.id)
     next_cursor = encode_cursor("history", [rows[-1].id]) if len(rows) == limit else None
     return AssessmentsPublic(data=[public(r) for r in rows], count=total, next_cursor=next_cursor)
+
+
+@router.post(
+    "/what-if", response_model=WhatIfResponse, summary="Risk at the end of a planned block vs doing nothing new"
+)
+def athlete_what_if(
+    body: StoredPlanRequest,
+    principal: Reader,
+    athlete: AthleteDep,
+    session: SessionDep,
+    served: ServedModelDep,
+    settings: SettingsDep,
+) -> WhatIfResponse:
+    """The stored log up to as_of plus the plan in the body, through the same code as POST /v1/risk/what-if."""
+    day = body.as_of or dt.datetime.now(dt.UTC).date()
+    stored = stored_request(session, athlete, day, settings.max_log_days)
+    request = WhatIfRequest(
+        **stored.model_dump(exclude={"as_of"}),
+        as_of=day,
+        planned_runs=body.planned_runs,
+        planned_strength_sessions=body.planned_strength_sessions,
+    )
+    problems = plan_errors(request, day, settings.what_if_max_days)
+    if problems:
+        # The plan's fields are the body's fields: name them as such.
+        raise RequestValidationError(problems)
+    log_problems = log_errors(request, day, settings.max_log_days, settings.max_activities)
+    if log_problems:
+        raise Conflict("the stored log cannot be scored: " + "; ".join(p["msg"] for p in log_problems[:5]))
+    audit.record_read(session, principal, "risk.what_if", athlete.id)
+    session.commit()
+    return assess_what_if(request, day, served)

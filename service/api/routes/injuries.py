@@ -9,10 +9,10 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 
 from service.api.deps import AthleteDep, InjuryWriter, Reader, SessionDep
 from service.api.paging import Cursor, Limit
-from service.schemas.athletes import ID_PATTERN
 from service.db.models import InjuryEvent
 from service.pagination import day_cursor, encode_cursor
 from service.repositories import audit, injuries
+from service.schemas.athletes import ID_PATTERN
 from service.schemas.injuries import INJURY_EXAMPLE, InjuriesPublic, InjuryIn, InjuryPublic
 
 router = APIRouter(prefix="/v1/athletes/{athlete_id}", tags=["injuries"])
