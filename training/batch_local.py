@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from threadpoolctl import threadpool_limits
 
 from training.batch import result_frame
 from training.batch_output import ResultSink
@@ -19,9 +18,6 @@ from training.scoring import score
 
 # About 400 days x 1,000 athletes of feature arrays stay near 300 MB; larger chunks gain little speed.
 DEFAULT_CHUNK_ATHLETES = 1000
-# The trees are tiny (4 leaves), so OpenMP's per-tree thread start and wait costs more than it gains: on 2 shared
-# cores one thread predicted 2.3-2.7x faster than two. Threads split rows, never a row's sum, so results are the same.
-DEFAULT_MODEL_THREADS = 1
 
 
 def score_local(
@@ -31,7 +27,6 @@ def score_local(
     sink: ResultSink,
     chunk_athletes: int = DEFAULT_CHUNK_ATHLETES,
     console: Console | None = None,
-    model_threads: int = DEFAULT_MODEL_THREADS,
 ) -> Tally:
     """Score every athlete-day of ``spans`` chunk by chunk and hand each chunk's results to ``sink``."""
     console = console or Console(stderr=True)
@@ -40,7 +35,7 @@ def score_local(
     with Progress(
         TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TextColumn("athlete-days"), TimeRemainingColumn(),
         console=console, disable=not console.is_terminal,
-    ) as progress, threadpool_limits(limits=model_threads, user_api="openmp"):
+    ) as progress:
         task = progress.add_task("score", total=int(_days(spans).sum()))
         for part, part_spans in chunks:
             result = result_frame(score(part, part_spans, served.model), served.name, served.version)
