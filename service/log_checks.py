@@ -10,6 +10,11 @@ from service.schemas.risk import RiskRequest
 from training.log_rules import MAX_KM_PER_DAY
 
 
+def as_of_or_today(as_of: dt.date | None) -> dt.date:
+    """The day a request scores: the one it names, else today in UTC."""
+    return as_of or dt.datetime.now(dt.UTC).date()
+
+
 def log_errors(body: RiskRequest, as_of: dt.date, max_log_days: int, max_activities: int) -> list[dict[str, Any]]:
     """FastAPI-style validation errors (``loc``, ``msg``, ``type``) for the log in ``body``; empty when it is sound."""
     errors: list[dict[str, Any]] = []

@@ -33,11 +33,11 @@ from training.scoring import risk_column, score
 from training.settings import Settings, get_settings
 
 # One id for the athlete of a stateless request; the log never leaves this call.
-_ATHLETE = "request"
+REQUEST_ATHLETE = "request"
 _MIN_HISTORY_DAYS = 28
 
 
-def request_cohort(body: RiskRequest, athlete_id: str = _ATHLETE) -> Cohort:
+def request_cohort(body: RiskRequest, athlete_id: str = REQUEST_ATHLETE) -> Cohort:
     """The request's log as the four cohort tables every scoring path uses."""
     profile = pd.DataFrame(
         [{"athlete_id": athlete_id, **body.athlete.model_dump(exclude={"sex"}), "sex": body.athlete.sex}]

@@ -7,15 +7,13 @@ from typing import Any
 
 import pandas as pd
 
-from service.risk_assessment import request_cohort
+from service.risk_assessment import REQUEST_ATHLETE, request_cohort
 from service.schemas.risk import ModelRef, RiskRequest
 from service.schemas.what_if import WhatIfRequest, WhatIfResponse, WhatIfRisk
 from training.planning import PlannedActivities
 from training.registry import ServedModel
 from training.schema import INJURY_NAMES
 from training.what_if import what_if
-
-_ATHLETE = "request"
 
 
 def plan_errors(body: WhatIfRequest, as_of: dt.date, max_days: int) -> list[dict[str, Any]]:
@@ -47,17 +45,17 @@ def plan_errors(body: WhatIfRequest, as_of: dt.date, max_days: int) -> list[dict
 
 
 def assess_what_if(body: WhatIfRequest, as_of: dt.date, served: ServedModel) -> WhatIfResponse:
-    cohort = request_cohort(body, _ATHLETE)
+    cohort = request_cohort(body, REQUEST_ATHLETE)
     # The plan goes through the same request-to-table conversion as the log, so it is read exactly as a logged one.
     plan_tables = request_cohort(
         RiskRequest(athlete=body.athlete, runs=body.planned_runs, strength_sessions=body.planned_strength_sessions),
-        _ATHLETE,
+        REQUEST_ATHLETE,
     )
     plan = PlannedActivities(
         runs=plan_tables.runs.drop(columns="athlete_id"), strength=plan_tables.strength.drop(columns="athlete_id")
     )
     plan_end = max(a.date for a in (*body.planned_runs, *body.planned_strength_sessions))
-    outcomes = what_if(cohort, _ATHLETE, pd.Timestamp(as_of), plan, pd.Timestamp(plan_end), served.model)
+    outcomes = what_if(cohort, REQUEST_ATHLETE, pd.Timestamp(as_of), plan, pd.Timestamp(plan_end), served.model)
     risks = [
         WhatIfRisk(
             injury=o.injury,

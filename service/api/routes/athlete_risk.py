@@ -11,20 +11,28 @@ from fastapi.exceptions import RequestValidationError
 from service.api.deps import AthleteDep, Reader, ServedModelDep, SessionDep, SettingsDep
 from service.api.paging import Cursor, Limit
 from service.db.models import RiskAssessment
-from service.log_checks import log_errors
+from service.log_checks import as_of_or_today, log_errors
 from service.pagination import encode_cursor, id_cursor
 from service.repositories import assessments, audit
 from service.repositories.conflicts import Conflict
 from service.risk_assessment import assess, request_cohort
 from service.schemas.assessments import AssessmentPublic, AssessmentsPublic, AthleteRiskPublic, StoredRisk
-from service.schemas.risk import EARLIEST_DATE, LATEST_DATE, ModelRef
+from service.schemas.risk import EARLIEST_DATE, LATEST_DATE, ModelRef, RiskRequest
 from service.schemas.what_if import StoredPlanRequest, WhatIfRequest, WhatIfResponse
 from service.stored_log import stored_request
 from service.what_if_assessment import assess_what_if, plan_errors
 from training.schema import INJURIES
 from training.scoring import band_for
+from training.settings import Settings
 
 router = APIRouter(prefix="/v1/athletes/{athlete_id}", tags=["risk"])
+
+
+def _require_scorable(request: RiskRequest, day: dt.date, settings: Settings) -> None:
+    problems = log_errors(request, day, settings.max_log_days, settings.max_activities)
+    if problems:
+        # Each stored row passed validation; together they break a whole-log rule (e.g. over 200 km in one day).
+        raise Conflict("the stored log cannot be scored: " + "; ".join(p["msg"] for p in problems[:5]))
 
 
 
@@ -63,12 +71,9 @@ def athlete_risk(
         Query(ge=EARLIEST_DATE, le=LATEST_DATE, description="Day the risk is computed for (end of day); default today (UTC)."),
     ] = None,
 ) -> AthleteRiskPublic:
-    day = as_of or dt.datetime.now(dt.UTC).date()
+    day = as_of_or_today(as_of)
     request = stored_request(session, athlete, day, settings.max_log_days)
-    problems = log_errors(request, day, settings.max_log_days, settings.max_activities)
-    if problems:
-        # Each stored row passed validation; together they break a whole-log rule (e.g. over 200 km in one day).
-        raise Conflict("the stored log cannot be scored: " + "; ".join(p["msg"] for p in problems[:5]))
+    _require_scorable(request, day, settings)
     answer = assess(request_cohort(request, athlete_id=athlete.id), day, served, settings)
     row = assessments.store(session, athlete.id, answer)
     audit.record(session, principal, "risk.assess", athlete.id)
@@ -101,7 +106,7 @@ def athlete_what_if(
     settings: SettingsDep,
 ) -> WhatIfResponse:
     """The stored log up to as_of plus the plan in the body, through the same code as POST /v1/risk/what-if."""
-    day = body.as_of or dt.datetime.now(dt.UTC).date()
+    day = as_of_or_today(body.as_of)
     stored = stored_request(session, athlete, day, settings.max_log_days)
     request = WhatIfRequest(
         **stored.model_dump(exclude={"as_of"}),
@@ -113,9 +118,7 @@ def athlete_what_if(
     if problems:
         # The plan's fields are the body's fields: name them as such.
         raise RequestValidationError(problems)
-    log_problems = log_errors(request, day, settings.max_log_days, settings.max_activities)
-    if log_problems:
-        raise Conflict("the stored log cannot be scored: " + "; ".join(p["msg"] for p in log_problems[:5]))
+    _require_scorable(request, day, settings)
     audit.record_read(session, principal, "risk.what_if", athlete.id)
     session.commit()
     return assess_what_if(request, day, served)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Body
 from fastapi.exceptions import RequestValidationError
 
 from service.api.deps import Scorer, ServedModelDep, SettingsDep
-from service.log_checks import log_errors
+from service.log_checks import as_of_or_today, log_errors
 from service.risk_assessment import assess, request_cohort
 from service.schemas.risk import RiskRequest, RiskResponse
 
@@ -40,7 +39,7 @@ def post_risk(
     served: ServedModelDep,
     settings: SettingsDep,
 ) -> RiskResponse:
-    as_of = body.as_of or dt.datetime.now(dt.UTC).date()
+    as_of = as_of_or_today(body.as_of)
     errors = log_errors(body, as_of, settings.max_log_days, settings.max_activities)
     if errors:
         raise RequestValidationError(errors)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Body
@@ -10,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 
 from service.api.deps import Scorer, ServedModelDep, SettingsDep
 from service.api.routes.risk import EXAMPLE
-from service.log_checks import log_errors
+from service.log_checks import as_of_or_today, log_errors
 from service.schemas.what_if import WhatIfRequest, WhatIfResponse
 from service.what_if_assessment import assess_what_if, plan_errors
 
@@ -38,7 +37,7 @@ def post_what_if(
     served: ServedModelDep,
     settings: SettingsDep,
 ) -> WhatIfResponse:
-    as_of = body.as_of or dt.datetime.now(dt.UTC).date()
+    as_of = as_of_or_today(body.as_of)
     errors = log_errors(body, as_of, settings.max_log_days, settings.max_activities)
     errors += plan_errors(body, as_of, settings.what_if_max_days)
     if errors:
