@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from service.db.models import Activity
+from service.repositories._dated_pages import dated_page
 from service.schemas.activities import RunActivity, StrengthActivity
 
 _RUN_FIELDS = ("km", "km_threshold", "km_interval", "km_sprint", "duration_min", "rpe")
@@ -88,16 +89,7 @@ def page(
     after: tuple[dt.date, int] | None,
     limit: int,
 ) -> tuple[list[Activity], int]:
-    query = select(Activity).where(Activity.athlete_id == athlete_id)
-    if date_from is not None:
-        query = query.where(Activity.date >= date_from)
-    if date_to is not None:
-        query = query.where(Activity.date <= date_to)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    if after is not None:
-        day, last_id = after
-        query = query.where(or_(Activity.date > day, and_(Activity.date == day, Activity.id > last_id)))
-    return list(session.scalars(query.order_by(Activity.date, Activity.id).limit(limit))), total
+    return dated_page(session, Activity, Activity.date, athlete_id, date_from, date_to, after, limit)
 
 
 def log_between(session: Session, athlete_id: str, earliest: dt.date, as_of: dt.date) -> list[Activity]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db.models import InjuryEvent
+from service.repositories._dated_pages import dated_page
 from service.schemas.injuries import InjuryIn
 
 
@@ -39,16 +40,7 @@ def page(
     after: tuple[dt.date, int] | None,
     limit: int,
 ) -> tuple[list[InjuryEvent], int]:
-    query = select(InjuryEvent).where(InjuryEvent.athlete_id == athlete_id)
-    if onset_from is not None:
-        query = query.where(InjuryEvent.onset >= onset_from)
-    if onset_to is not None:
-        query = query.where(InjuryEvent.onset <= onset_to)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    if after is not None:
-        day, last_id = after
-        query = query.where(or_(InjuryEvent.onset > day, and_(InjuryEvent.onset == day, InjuryEvent.id > last_id)))
-    return list(session.scalars(query.order_by(InjuryEvent.onset, InjuryEvent.id).limit(limit))), total
+    return dated_page(session, InjuryEvent, InjuryEvent.onset, athlete_id, onset_from, onset_to, after, limit)
 
 
 def known_on(session: Session, athlete_id: str, as_of: dt.date) -> list[InjuryEvent]:
