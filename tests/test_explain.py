@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from tests.conftest import Trained
-from training.explain import contributions, drivers_frame, top_drivers
+from training.batch import BATCH_DRIVERS, score_explained
+from training.explain import contributions, driver_column, ranked, top_drivers
 from training.features import days_to_score
 from training.narration import describe
 from training.schema import INJURIES
@@ -58,16 +59,24 @@ def test_spike_driver_reads_as_a_sentence_about_the_longest_run():
     )
 
 
-def test_batch_drivers_frame_matches_the_single_row_drivers(trained: Trained, scored_rows):
-    model = trained.result.model
-    table = drivers_frame(model, scored_rows, count=2)
-    row = scored_rows.iloc[3]
-    for kind in INJURIES:
-        if row[f"injured_{kind}"]:
-            assert (table["injury"] == kind).sum() < 2 * len(scored_rows)
-            continue
-        mine = table[(table["athlete_id"] == row["athlete_id"]) & (table["date"] == row["date"])
-                     & (table["injury"] == kind)]
-        single = top_drivers(model, row, kind, count=2)
-        assert mine["feature"].tolist() == [d.feature for d in single]
-        assert mine["contribution"].to_numpy() == pytest.approx([d.contribution for d in single], abs=1e-12)
+def test_batch_driver_columns_name_the_drivers_the_api_gives_for_the_same_row(trained: Trained):
+    model, cohort = trained.result.model, trained.simulation.cohort
+    few = cohort.for_athletes(cohort.profiles["athlete_id"].iloc[:6].tolist())
+    day = pd.Timestamp(trained.simulation.config.start_date) + pd.Timedelta(days=150)
+    rows = score_explained(few, days_to_score(few, as_of=day, start=day - pd.Timedelta(days=2)), model)
+    compared = 0
+    for _, row in rows.iterrows():
+        for kind in INJURIES:
+            single = [] if row[f"injured_{kind}"] else top_drivers(model, row, kind, count=BATCH_DRIVERS)
+            names = [row[driver_column(kind, rank)] for rank in range(1, BATCH_DRIVERS + 1)]
+            assert [n for n in names if isinstance(n, str)] == [d.feature for d in single]
+            for rank, driver in enumerate(single, start=1):
+                assert row[driver_column(kind, rank, "contribution")] == pytest.approx(driver.contribution, abs=1e-12)
+                assert row[driver_column(kind, rank, "value")] == pytest.approx(driver.value)
+            compared += len(single)
+    assert compared >= len(rows) * 2
+
+
+def test_ranking_takes_largest_magnitudes_first_breaks_ties_by_feature_order_and_skips_zeros():
+    values = np.array([[0.1, -0.5, 0.5, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, -2.0]])
+    assert ranked(values, 3).tolist() == [[1, 2, 0], [-1, -1, -1], [3, -1, -1]]

@@ -4,22 +4,39 @@ from __future__ import annotations
 
 import pandas as pd
 
-from training.features import days_to_score
-from training.registry import ServedModel
+from training.explain import driver_column, driver_columns
+from training.features import compute_features
+from training.model import InjuryRiskModel
 from training.schema import INJURIES, Cohort
-from training.scoring import risk_column, score
+from training.scoring import add_risk, risk_column
 
-RESULT_COLUMNS: list[str] = ["athlete_id", "as_of", "model_name", "model_version"] + [
-    column for kind in INJURIES for column in (risk_column(kind), f"relative_risk_{kind}", f"band_{kind}")
+# Top drivers stored per injury and athlete-day (the API's default number of drivers).
+BATCH_DRIVERS = 3
+DRIVER_COLUMNS: list[str] = [
+    driver_column(kind, rank, part)
+    for kind in INJURIES
+    for rank in range(1, BATCH_DRIVERS + 1)
+    for part in ("", "value", "contribution")
 ]
+RESULT_COLUMNS: list[str] = (
+    ["athlete_id", "as_of", "model_name", "model_version"]
+    + [column for kind in INJURIES for column in (risk_column(kind), f"relative_risk_{kind}", f"band_{kind}")]
+    + DRIVER_COLUMNS
+)
+
+
+def score_explained(cohort: Cohort, spans: pd.DataFrame, model: InjuryRiskModel) -> pd.DataFrame:
+    """``scoring.score`` plus the top drivers of every risk: features, then one pass over the trees for both."""
+    rows = compute_features(cohort, spans)
+    if rows.empty:
+        return rows
+    risks, explained = model.explain_risk(rows)
+    rows = add_risk(rows, risks, model.base_rates)
+    return pd.concat([rows, driver_columns(model, rows, explained, BATCH_DRIVERS)], axis=1)
 
 
 def result_frame(rows: pd.DataFrame, model_name: str, model_version: str) -> pd.DataFrame:
-    """The stored shape of scored rows (output of ``scoring.score``): one row per athlete-day, see RESULT_COLUMNS.
-
-    Hook for top drivers: once an explanation module exists, its per-row drivers are added here as extra columns,
-    so the local and Spark engines (which both call this) store them alike.
-    """
+    """The stored shape of scored rows (output of ``score_explained``): one row per athlete-day, see RESULT_COLUMNS."""
     if rows.empty:
         return pd.DataFrame(columns=RESULT_COLUMNS)
     result = rows.rename(columns={"date": "as_of"})
@@ -27,8 +44,3 @@ def result_frame(rows: pd.DataFrame, model_name: str, model_version: str) -> pd.
     result["model_version"] = model_version
     return result[RESULT_COLUMNS].reset_index(drop=True)
 
-
-def score_cohort(cohort: Cohort, as_of: pd.Timestamp, served: ServedModel) -> pd.DataFrame:
-    """One row per athlete: as_of, model version, and per injury the probability, relative risk and band."""
-    spans = days_to_score(cohort, as_of=as_of, start=as_of)
-    return result_frame(score(cohort, spans, served.model), served.name, served.version)

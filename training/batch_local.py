@@ -9,12 +9,11 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from training.batch import result_frame
+from training.batch import result_frame, score_explained
 from training.batch_output import ResultSink
 from training.batch_tally import Tally
 from training.registry import ServedModel
 from training.schema import Cohort
-from training.scoring import score
 
 # About 400 days x 1,000 athletes of feature arrays stay near 300 MB; larger chunks gain little speed.
 DEFAULT_CHUNK_ATHLETES = 1000
@@ -38,7 +37,7 @@ def score_local(
     ) as progress:
         task = progress.add_task("score", total=int(_days(spans).sum()))
         for part, part_spans in chunks:
-            result = result_frame(score(part, part_spans, served.model), served.name, served.version)
+            result = result_frame(score_explained(part, part_spans, served.model), served.name, served.version)
             sink.write(result)
             tally.add(result)
             progress.advance(task, len(result))

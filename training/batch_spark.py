@@ -1,10 +1,14 @@
-"""The Spark batch engine: the same feature function per group of athletes, the registered model as a Spark UDF.
+"""The Spark batch engine: the local engine's scoring function applied per group of athletes.
 
-Features: ``groupBy(bucket).applyInPandas`` calls ``training.features.compute_features`` on every athlete of a bucket
-together. All rows of an athlete share its bucket, and features only look at one athlete's rows, so a bucket of many
-athletes gives exactly the rows one-athlete groups would, without one pandas call per athlete (tens of milliseconds
-of fixed cost each, which would dominate). Model: ``mlflow.pyfunc.spark_udf`` on ``models:/<name>/<version>`` with
-``env_manager="local"``: workers use the driver's Python environment, so on a cluster install this package there.
+``groupBy(bucket).applyInPandas`` calls ``training.batch.score_explained`` (features, the model's probabilities and
+top drivers) on every athlete of a bucket together. All rows of an athlete share its bucket, and features only look
+at one athlete's rows, so a bucket of many athletes gives exactly the rows one-athlete groups would, without one
+pandas call per athlete (tens of milliseconds of fixed cost each, which would dominate).
+
+Model: the registered model the driver loaded (``models:/<name>/<version>``) goes to the workers as a Spark broadcast
+variable, which is what ``mlflow.pyfunc.spark_udf`` does with a model too. A UDF was used before; it returns only
+``predict``'s probabilities, while the drivers come from the same pass over the trees, so the broadcast replaced it.
+Workers run the driver's Python (``PYSPARK_PYTHON``), so on a cluster install this package there.
 Rows are checked on the driver before they reach Spark (``training/log_rules.py``), as for the local engine.
 """
 
@@ -12,22 +16,22 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 import training
-from training.batch import RESULT_COLUMNS, result_frame
+from training.batch import DRIVER_COLUMNS, RESULT_COLUMNS
 from training.batch_output import ResultSink
 from training.batch_tally import HIGH_BANDS, Tally
-from training.features import FEATURES, INJURED_COLUMNS
+from training.model import InjuryRiskModel
 from training.registry import ServedModel
 from training.schema import INJURIES, Cohort
-from training.scoring import add_risk
 
 if TYPE_CHECKING:
+    from pyspark import Broadcast
     from pyspark.sql import DataFrame as SparkFrame
     from pyspark.sql import SparkSession
 
@@ -69,31 +73,21 @@ def score_spark(
     athletes_per_group: int = DEFAULT_ATHLETES_PER_GROUP,
 ) -> Tally:
     """Score every athlete-day of ``spans`` on Spark and hand the result to ``sink.write_spark``."""
-    from mlflow.pyfunc import spark_udf
     from pyspark.sql import functions as F
 
     log = _long_log(cohort, spans, athletes_per_group)
     buckets = int(log[_BUCKET].max()) + 1
     frame = spark.createDataFrame(log).repartition(buckets, _BUCKET)
-    features = frame.groupBy(_BUCKET).applyInPandas(_features_of_bucket, schema=_feature_schema())
-    model = spark_udf(
-        spark,
-        f"models:/{served.name}/{served.version}",
-        result_type=", ".join(f"{kind} double" for kind in INJURIES),
-        env_manager="local",
-    )
-    probable = features.withColumn("_probability", model(F.struct(*FEATURES)))
-    probable = probable.select(
-        "athlete_id", "date", *INJURED_COLUMNS, *[F.col(f"_probability.{k}").alias(f"_p_{k}") for k in INJURIES]
-    )
-    finish = _finisher(served)
-    result = probable.mapInPandas(finish, schema=_result_schema()).withColumn("as_of", F.col("as_of").cast("date"))
-    result = result.persist()
+    model = spark.sparkContext.broadcast(served.model)
+    scorer = _scorer(model, served.name, served.version)
+    result = frame.groupBy(_BUCKET).applyInPandas(scorer, schema=_result_schema())
+    result = result.withColumn("as_of", F.col("as_of").cast("date")).persist()
     try:
         sink.write_spark(result)
         return _tally(result)
     finally:
         result.unpersist()
+        model.destroy()
 
 
 def _long_log(cohort: Cohort, spans: pd.DataFrame, athletes_per_group: int) -> pd.DataFrame:
@@ -115,52 +109,35 @@ def _long_log(cohort: Cohort, spans: pd.DataFrame, athletes_per_group: int) -> p
     return log.reset_index(drop=True)
 
 
-def _features_of_bucket(log: pd.DataFrame) -> pd.DataFrame:
-    from training.features import compute_features
-    from training.schema import INJURY_COLUMNS, PROFILE_COLUMNS, RUN_COLUMNS, STRENGTH_COLUMNS
+def _scorer(model: Broadcast[InjuryRiskModel], name: str, version: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def score_bucket(log: pd.DataFrame) -> pd.DataFrame:
+        from training.batch import result_frame, score_explained
+        from training.schema import INJURY_COLUMNS, PROFILE_COLUMNS, RUN_COLUMNS, STRENGTH_COLUMNS
 
-    def table(name: str, columns: list[str]) -> pd.DataFrame:
-        return log.loc[log[_TABLE] == name, columns].reset_index(drop=True)
+        def table(table_name: str, columns: list[str]) -> pd.DataFrame:
+            return log.loc[log[_TABLE] == table_name, columns].reset_index(drop=True)
 
-    cohort = Cohort(
-        profiles=table("profiles", PROFILE_COLUMNS),
-        runs=table("runs", RUN_COLUMNS),
-        strength=table("strength", STRENGTH_COLUMNS),
-        injuries=table("injuries", INJURY_COLUMNS),
-    )
-    rows = compute_features(cohort, table("spans", _SPAN_COLUMNS))
-    rows["athlete_id"] = rows["athlete_id"].astype(object)
-    return rows
+        cohort = Cohort(
+            profiles=table("profiles", PROFILE_COLUMNS),
+            runs=table("runs", RUN_COLUMNS),
+            strength=table("strength", STRENGTH_COLUMNS),
+            injuries=table("injuries", INJURY_COLUMNS),
+        )
+        result = result_frame(score_explained(cohort, table("spans", _SPAN_COLUMNS), model.value), name, version)
+        result["athlete_id"] = result["athlete_id"].astype(object)
+        for column in result.columns:
+            if isinstance(result[column].dtype, pd.CategoricalDtype):
+                result[column] = result[column].astype(object)
+        return result
 
-
-def _finisher(served: ServedModel):
-    name, version, base_rates = served.name, served.version, dict(served.model.base_rates)
-
-    def finish(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        for rows in batches:
-            probabilities = pd.DataFrame({k: rows.pop(f"_p_{k}").to_numpy(dtype="float64") for k in INJURIES})
-            probabilities.index = rows.index
-            result = result_frame(add_risk(rows, probabilities, base_rates), name, version)
-            result["athlete_id"] = result["athlete_id"].astype(object)
-            yield result
-
-    return finish
-
-
-def _feature_schema() -> str:
-    return ", ".join(
-        [
-            "athlete_id string",
-            "date timestamp_ntz",
-            *[f"{f} double" for f in FEATURES],
-            *[f"{c} boolean" for c in INJURED_COLUMNS],
-        ]
-    )
+    return score_bucket
 
 
 def _result_schema() -> str:
-    types = {"athlete_id": "string", "as_of": "timestamp_ntz", "model_name": "string", "model_version": "string"}
-    return ", ".join(f"{c} {types.get(c, 'string' if c.startswith('band_') else 'double')}" for c in RESULT_COLUMNS)
+    text = {"athlete_id", "model_name", "model_version"} | {c for c in RESULT_COLUMNS if c.startswith("band_")}
+    text |= {c for c in DRIVER_COLUMNS if not c.endswith(("_value", "_contribution"))}
+    types = {c: "string" for c in text} | {"as_of": "timestamp_ntz"}
+    return ", ".join(f"{c} {types.get(c, 'double')}" for c in RESULT_COLUMNS)
 
 
 def _tally(result: SparkFrame) -> Tally:

@@ -1,8 +1,9 @@
 """Explanations: per-feature contributions to each injury's calibrated log-odds, and the top drivers in plain words.
 
 The classifier is additive on the log-odds scale: calibrated log-odds = slope * tree log-odds + intercept. TreeSHAP
-(path-dependent, exact for trees, shap.TreeExplainer on the raw margin) splits the tree log-odds of a row into one
-value per feature plus the trees' expected value, so
+(path-dependent, exact for trees; computed from the trees' lookup tables in ``training/tree_tables.py`` and equal to
+shap.TreeExplainer on the raw margin) splits the tree log-odds of a row into one value per feature plus the trees'
+expected value, so
 
     calibrated log-odds = (slope * expected + intercept) + sum over features of slope * shap value
 
@@ -12,24 +13,16 @@ holds exactly. Drivers are therefore the model's own arithmetic, not a fixed tab
 from __future__ import annotations
 
 import math
-import weakref
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-import shap
-from sklearn.ensemble import HistGradientBoostingClassifier
 
 from training.model import InjuryRiskModel
 from training.narration import describe
 
 Direction = Literal["raises", "lowers"]
-
-# One explainer per fitted tree ensemble: building it walks every tree, and a served model is reused for hours.
-_EXPLAINERS: weakref.WeakKeyDictionary[HistGradientBoostingClassifier, shap.TreeExplainer] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 @dataclass(frozen=True)
@@ -56,24 +49,12 @@ class Driver:
     sentence: str
 
 
-def _explainer(trees: HistGradientBoostingClassifier) -> shap.TreeExplainer:
-    explainer = _EXPLAINERS.get(trees)
-    if explainer is None:
-        explainer = shap.TreeExplainer(trees, model_output="raw", feature_perturbation="tree_path_dependent")
-        _EXPLAINERS[trees] = explainer
-    return explainer
-
-
 def contributions(model: InjuryRiskModel, rows: pd.DataFrame, kind: str) -> Contributions:
     """Exact log-odds contributions of every feature for injury ``kind`` on each row of ``rows``."""
     classifier = model.classifiers[kind]
-    frame = rows.reindex(columns=model.features).astype("float64")
-    explainer = _explainer(classifier.trees)
-    raw = np.asarray(explainer.shap_values(frame.to_numpy()), dtype="float64").reshape(len(frame), len(model.features))
-    expected = float(np.ravel(explainer.expected_value)[0])
+    _, values = classifier.explain(rows.reindex(columns=model.features).astype("float64"))
     return Contributions(
-        values=pd.DataFrame(classifier.slope * raw, columns=model.features, index=rows.index),
-        base=classifier.slope * expected + classifier.intercept,
+        values=pd.DataFrame(values, columns=model.features, index=rows.index), base=classifier.base_log_odds
     )
 
 
@@ -82,26 +63,43 @@ def top_drivers(model: InjuryRiskModel, row: pd.Series, kind: str, count: int = 
     return drivers_from(contributions(model, row.to_frame().T, kind), row, model, count)
 
 
+def ranked(values: np.ndarray, count: int) -> np.ndarray:
+    """Per row of ``values`` (rows x features), the columns of the ``count`` largest absolute values, largest first.
+
+    Ties go to the earlier feature. -1 marks a rank with no driver: a zero contribution moves nothing. The API's
+    drivers and the batch columns both rank with this, so they name the same features for the same row.
+    """
+    magnitude = np.abs(values)
+    chosen = np.full((len(values), count), -1, dtype=np.intp)
+    rows = np.arange(len(values))
+    for rank in range(min(count, values.shape[1])):
+        best = np.argmax(magnitude, axis=1)
+        found = magnitude[rows, best] > 0.0
+        chosen[found, rank] = best[found]
+        magnitude[rows, best] = -1.0
+    return chosen
+
+
 def drivers_from(explained: Contributions, row: pd.Series, model: InjuryRiskModel, count: int) -> list[Driver]:
     """The ``count`` largest contributions of the first row of ``explained``, as drivers with sentences."""
     parts = explained.values.iloc[0]
-    ranked = parts.reindex(parts.abs().sort_values(ascending=False, kind="stable").index)
     drivers = []
-    for feature, contribution in ranked.head(count).items():
-        if contribution == 0.0:
+    for column in ranked(parts.to_numpy(dtype="float64")[None, :], count)[0]:
+        if column < 0:
             break
+        feature, contribution = str(parts.index[column]), float(parts.iloc[column])
         value = _number(row.get(feature))
-        low, high = model.feature_ranges.get(str(feature), (math.nan, math.nan))
+        low, high = model.feature_ranges.get(feature, (math.nan, math.nan))
         direction: Direction = "raises" if contribution > 0 else "lowers"
         drivers.append(
             Driver(
-                feature=str(feature),
+                feature=feature,
                 value=value,
                 usual_low=_number(low),
                 usual_high=_number(high),
-                contribution=float(contribution),
+                contribution=contribution,
                 direction=direction,
-                sentence=describe(str(feature), value, _number(low), _number(high), direction),
+                sentence=describe(feature, value, _number(low), _number(high), direction),
             )
         )
     return drivers
@@ -114,38 +112,35 @@ def _number(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-def drivers_frame(model: InjuryRiskModel, rows: pd.DataFrame, count: int = 3) -> pd.DataFrame:
-    """Long table of the top ``count`` drivers per scored row and injury, for batch outputs.
+def driver_column(kind: str, rank: int, part: str = "") -> str:
+    """Batch column of the rank-th driver of ``kind``: its feature name, or with ``part`` its value/contribution."""
+    return f"driver_{rank}_{kind}" + (f"_{part}" if part else "")
 
-    Columns: athlete_id, date, injury, rank (1 = largest), feature, value, contribution. Injuries the athlete has at
-    that date (``injured_<kind>``) are left out, as they are not scored.
+
+def driver_columns(
+    model: InjuryRiskModel, rows: pd.DataFrame, explained: dict[str, np.ndarray], count: int
+) -> pd.DataFrame:
+    """Top ``count`` drivers per row and injury as flat columns, for batch outputs.
+
+    Per injury and rank: ``driver_<rank>_<kind>`` (feature name), ``..._value`` (the feature's value) and
+    ``..._contribution`` (log-odds). Null where the rank has no driver or the injury is not scored (the athlete has
+    it), as for the API's ``drivers``. ``explained`` holds each injury's contributions (``explain_risk``).
     """
-    parts = []
-    for kind in model.classifiers:
-        scored = rows[~rows.get(f"injured_{kind}", pd.Series(False, index=rows.index)).astype(bool)]
-        if scored.empty:
-            continue
-        values = contributions(model, scored, kind).values
-        order = np.argsort(-values.abs().to_numpy(), axis=1, kind="stable")[:, :count]
-        features = np.asarray(model.features)[order]
-        chosen = np.take_along_axis(values.to_numpy(), order, axis=1)
-        feature_values = np.take_along_axis(scored[model.features].to_numpy(dtype="float64"), order, axis=1)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "athlete_id": np.repeat(scored["athlete_id"].to_numpy(), order.shape[1]),
-                    "date": np.repeat(scored["date"].to_numpy(), order.shape[1]),
-                    "injury": kind,
-                    "rank": np.tile(np.arange(1, order.shape[1] + 1), len(scored)),
-                    "feature": features.ravel(),
-                    "value": feature_values.ravel(),
-                    "contribution": chosen.ravel(),
-                }
+    features = np.asarray(model.features)
+    values = rows.reindex(columns=model.features).to_numpy(dtype="float64", na_value=np.nan)
+    index = np.arange(len(rows))
+    columns: dict[str, object] = {}
+    for kind, contributions in explained.items():
+        chosen = ranked(contributions, count)
+        injured = rows.get(f"injured_{kind}", pd.Series(False, index=rows.index)).to_numpy(dtype=bool)
+        chosen[injured] = -1
+        for rank in range(1, count + 1):
+            column = chosen[:, rank - 1]
+            present = column >= 0
+            safe = np.where(present, column, 0)
+            columns[driver_column(kind, rank)] = pd.Categorical.from_codes(column, categories=features)
+            columns[driver_column(kind, rank, "value")] = np.where(present, values[index, safe], np.nan)
+            columns[driver_column(kind, rank, "contribution")] = np.where(
+                present, contributions[index, safe], np.nan
             )
-        )
-    columns = ["athlete_id", "date", "injury", "rank", "feature", "value", "contribution"]
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    table = pd.concat(parts, ignore_index=True)
-    # As for single rows (drivers_from): a feature that moves nothing is no driver.
-    return table[table["contribution"] != 0.0].reset_index(drop=True)
+    return pd.DataFrame(columns, index=rows.index)

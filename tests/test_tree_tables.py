@@ -1,0 +1,55 @@
+"""The trees' lookup tables give scikit-learn's raw scores exactly and shap's path-dependent TreeSHAP values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shap
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from training.tree_tables import MAX_SPLITS, compile_trees
+
+
+def fitted(leaves: int, rows: int = 4000, seed: int = 3) -> tuple[HistGradientBoostingClassifier, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(rows, 6))
+    X[rng.random(X.shape) < 0.05] = np.nan  # missing values take each split's learned side
+    y = (np.nan_to_num(X[:, 0]) + np.nan_to_num(X[:, 1] * X[:, 2]) + rng.normal(size=rows) > 1.5).astype(int)
+    trees = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=leaves, early_stopping=False, random_state=0)
+    return trees.fit(X, y), X
+
+
+@pytest.mark.parametrize("leaves", [2, 4, 8])
+def test_raw_scores_equal_scikit_learn_bit_for_bit(leaves: int):
+    trees, X = fitted(leaves)
+    assert np.array_equal(compile_trees(trees).raw(X), trees.decision_function(X))
+
+
+@pytest.mark.parametrize("leaves", [4, 8])
+def test_contributions_equal_shap_tree_explainer(leaves: int):
+    trees, X = fitted(leaves)
+    tables = compile_trees(trees)
+    explainer = shap.TreeExplainer(trees, model_output="raw", feature_perturbation="tree_path_dependent")
+    expected = np.asarray(explainer.shap_values(X[:300])).reshape(300, X.shape[1])
+    np.testing.assert_allclose(tables.contributions(X[:300]), expected, rtol=0, atol=1e-12)
+    assert tables.expected == pytest.approx(float(np.ravel(explainer.expected_value)[0]), abs=1e-12)
+
+
+def test_contributions_and_expected_value_add_up_to_the_raw_score():
+    trees, X = fitted(4)
+    tables = compile_trees(trees)
+    raw, contributions = tables.evaluate(X, explain=True)
+    assert contributions is not None
+    np.testing.assert_allclose(contributions.sum(axis=1) + tables.expected, raw, rtol=0, atol=1e-12)
+
+
+def test_rows_of_the_wrong_width_are_refused():
+    trees, X = fitted(4)
+    with pytest.raises(ValueError, match="6 features"):
+        compile_trees(trees).raw(X[:, :5])
+
+
+def test_trees_larger_than_the_tables_allow_are_refused():
+    trees, _ = fitted(MAX_SPLITS + 2, rows=20000)
+    with pytest.raises(ValueError, match="at most"):
+        compile_trees(trees)
