@@ -110,7 +110,7 @@ def test_a_failed_run_leaves_earlier_results_untouched(trained: Trained, tmp_pat
     def broken(*args, **kwargs):
         raise RuntimeError("worker lost")
 
-    monkeypatch.setattr("training.batch_local.score_explained", broken)
+    monkeypatch.setattr("training.batch_local.scored_results", broken)
     with pytest.raises(RuntimeError, match="worker lost"):
         run_batch(request(folder, out, as_of, as_of), trained.settings)
     pd.testing.assert_frame_equal(read_results(out), before)

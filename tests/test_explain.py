@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 
 from tests.conftest import Trained
-from training.batch import BATCH_DRIVERS, score_explained
-from training.explain import contributions, driver_column, ranked, top_drivers
+from training.batch import BATCH_DRIVERS, scored_results
+from training.explain import contributions, driver_column, top_drivers
+from training.tree_tables import rank_contributions
 from training.features import days_to_score
 from training.narration import describe
+from training.registry import ServedModel
 from training.schema import INJURIES
 from training.scoring import score
 
@@ -63,20 +65,25 @@ def test_batch_driver_columns_name_the_drivers_the_api_gives_for_the_same_row(tr
     model, cohort = trained.result.model, trained.simulation.cohort
     few = cohort.for_athletes(cohort.profiles["athlete_id"].iloc[:6].tolist())
     day = pd.Timestamp(trained.simulation.config.start_date) + pd.Timedelta(days=150)
-    rows = score_explained(few, days_to_score(few, as_of=day, start=day - pd.Timedelta(days=2)), model)
+    spans = days_to_score(few, as_of=day, start=day - pd.Timedelta(days=2))
+    results = scored_results(few, spans, ServedModel("injury-risk", "1", "champion", "", "", {}, model))
+    rows = score(few, spans, model)
+    assert results["athlete_id"].tolist() == rows["athlete_id"].tolist()
     compared = 0
-    for _, row in rows.iterrows():
+    for (_, row), (_, result) in zip(rows.iterrows(), results.iterrows(), strict=True):
         for kind in INJURIES:
             single = [] if row[f"injured_{kind}"] else top_drivers(model, row, kind, count=BATCH_DRIVERS)
-            names = [row[driver_column(kind, rank)] for rank in range(1, BATCH_DRIVERS + 1)]
+            names = [result[driver_column(kind, rank)] for rank in range(1, BATCH_DRIVERS + 1)]
             assert [n for n in names if isinstance(n, str)] == [d.feature for d in single]
             for rank, driver in enumerate(single, start=1):
-                assert row[driver_column(kind, rank, "contribution")] == pytest.approx(driver.contribution, abs=1e-12)
-                assert row[driver_column(kind, rank, "value")] == pytest.approx(driver.value)
+                assert result[driver_column(kind, rank, "contribution")] == driver.contribution
+                assert result[driver_column(kind, rank, "value")] == pytest.approx(driver.value)
             compared += len(single)
     assert compared >= len(rows) * 2
 
 
 def test_ranking_takes_largest_magnitudes_first_breaks_ties_by_feature_order_and_skips_zeros():
     values = np.array([[0.1, -0.5, 0.5, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, -2.0]])
-    assert ranked(values, 3).tolist() == [[1, 2, 0], [-1, -1, -1], [3, -1, -1]]
+    features, chosen = rank_contributions(values, 3)
+    assert features.tolist() == [[1, 2, 0], [-1, -1, -1], [3, -1, -1]]
+    np.testing.assert_array_equal(chosen, [[-0.5, 0.5, 0.1], [np.nan] * 3, [-2.0, np.nan, np.nan]])

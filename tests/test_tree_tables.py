@@ -7,7 +7,7 @@ import pytest
 import shap
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from training.tree_tables import MAX_SPLITS, compile_trees
+from training.tree_tables import MAX_SPLITS, compile_trees, rank_contributions
 
 
 def fitted(leaves: int, rows: int = 4000, seed: int = 3) -> tuple[HistGradientBoostingClassifier, np.ndarray]:
@@ -38,9 +38,22 @@ def test_contributions_equal_shap_tree_explainer(leaves: int):
 def test_contributions_and_expected_value_add_up_to_the_raw_score():
     trees, X = fitted(4)
     tables = compile_trees(trees)
-    raw, contributions = tables.evaluate(X, explain=True)
-    assert contributions is not None
-    np.testing.assert_allclose(contributions.sum(axis=1) + tables.expected, raw, rtol=0, atol=1e-12)
+    evaluation = tables.evaluate(X, keep_contributions=True, top=2)
+    assert evaluation.contributions is not None
+    np.testing.assert_allclose(
+        evaluation.contributions.sum(axis=1) + tables.expected, evaluation.raw, rtol=0, atol=1e-12
+    )
+    assert np.array_equal(evaluation.raw, tables.raw(X))
+
+
+def test_the_kernel_ranks_contributions_as_rank_contributions_does():
+    trees, X = fitted(8)
+    evaluation = compile_trees(trees).evaluate(X, scale=0.7, keep_contributions=True, top=3)
+    assert evaluation.contributions is not None
+    features, chosen = rank_contributions(evaluation.contributions, 3)
+    assert np.array_equal(evaluation.top_features, features)
+    np.testing.assert_array_equal(evaluation.top_contributions, chosen)
+    assert (features[:, 0] >= 0).mean() > 0.9
 
 
 def test_rows_of_the_wrong_width_are_refused():

@@ -6,9 +6,9 @@ import pandas as pd
 
 from training.explain import driver_column, driver_columns
 from training.features import compute_features
-from training.model import InjuryRiskModel
+from training.registry import ServedModel
 from training.schema import INJURIES, Cohort
-from training.scoring import add_risk, risk_column
+from training.scoring import risk_column, risk_columns
 
 # Top drivers stored per injury and athlete-day (the API's default number of drivers).
 BATCH_DRIVERS = 3
@@ -25,22 +25,25 @@ RESULT_COLUMNS: list[str] = (
 )
 
 
-def score_explained(cohort: Cohort, spans: pd.DataFrame, model: InjuryRiskModel) -> pd.DataFrame:
-    """``scoring.score`` plus the top drivers of every risk: features, then one pass over the trees for both."""
+def scored_results(cohort: Cohort, spans: pd.DataFrame, served: ServedModel) -> pd.DataFrame:
+    """Every athlete-day of ``spans`` scored and explained, in the stored shape (RESULT_COLUMNS, one row each).
+
+    The same features and ``risk_columns`` as the API's ``scoring.score``, with the top drivers of every risk from
+    the same pass over the trees as the probabilities. Both engines call this (Spark once per group of athletes).
+    """
     rows = compute_features(cohort, spans)
     if rows.empty:
-        return rows
-    risks, explained = model.explain_risk(rows)
-    rows = add_risk(rows, risks, model.base_rates)
-    return pd.concat([rows, driver_columns(model, rows, explained, BATCH_DRIVERS)], axis=1)
+        return pd.DataFrame({column: pd.Series(dtype=_EMPTY_TYPES.get(column, "float64")) for column in RESULT_COLUMNS})
+    risks, explained = served.model.explain_risk(rows, BATCH_DRIVERS)
+    columns: dict[str, object] = {
+        "athlete_id": rows["athlete_id"].to_numpy(),
+        "as_of": rows["date"].to_numpy(),
+        "model_name": served.name,
+        "model_version": served.version,
+    }
+    columns.update({k: v.to_numpy() for k, v in risk_columns(rows, risks, served.model.base_rates).items()})
+    columns.update(driver_columns(served.model, rows, explained, BATCH_DRIVERS))
+    return pd.DataFrame(columns)[RESULT_COLUMNS]
 
 
-def result_frame(rows: pd.DataFrame, model_name: str, model_version: str) -> pd.DataFrame:
-    """The stored shape of scored rows (output of ``score_explained``): one row per athlete-day, see RESULT_COLUMNS."""
-    if rows.empty:
-        return pd.DataFrame(columns=RESULT_COLUMNS)
-    result = rows.rename(columns={"date": "as_of"})
-    result["model_name"] = model_name
-    result["model_version"] = model_version
-    return result[RESULT_COLUMNS].reset_index(drop=True)
-
+_EMPTY_TYPES = {"athlete_id": "object", "as_of": "datetime64[ns]", "model_name": "object", "model_version": "object"}

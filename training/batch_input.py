@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from training.log_rules import reasons_for, rejected_rows, sound_cohort
@@ -92,6 +93,7 @@ def _typed(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, pd.Series]:
     """The table in schema dtypes, and per row the first value that could not be read ("" when none)."""
     typed = pd.DataFrame(index=frame.index)
     errors = pd.Series("", index=frame.index, dtype=object)
+    readable = np.ones(len(frame), dtype=bool)  # no error yet: the first unreadable value of a row is reported
     for column in COLUMNS[name]:
         values = frame[column]
         if column in _TEXT:
@@ -104,7 +106,9 @@ def _typed(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, pd.Series]:
         else:
             parsed = pd.to_numeric(values, errors="coerce").astype("float64")
             what = "a number"
-        unreadable = values.notna() & parsed.isna() & (errors == "")
-        errors[unreadable] = [f"{column} {v!r} is not {what}" for v in values[unreadable]]
+        unreadable = values.notna().to_numpy() & parsed.isna().to_numpy() & readable
+        if unreadable.any():
+            readable &= ~unreadable
+            errors[unreadable] = [f"{column} {v!r} is not {what}" for v in values[unreadable]]
         typed[column] = parsed
     return typed, errors

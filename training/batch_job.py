@@ -97,7 +97,7 @@ def run_batch(request: BatchRequest, settings: Settings, console: Console | None
     served = load_served_model(settings)
     sink = ParquetSink(request.out)
     try:
-        tally = _score(request, checked.cohort, spans, served, sink, console)
+        tally = _score(request, checked.cohort, spans, served, sink, settings, console)
         sink.commit()
     finally:
         sink.discard()
@@ -131,6 +131,7 @@ def _score(
     spans: pd.DataFrame,
     served: ServedModel,
     sink: ParquetSink,
+    settings: Settings,
     console: Console | None,
 ) -> Tally:
     if request.engine == "spark":
@@ -139,4 +140,4 @@ def _score(
         return score_spark(cohort, spans, served, sink, spark_session(request.master))
     from training.batch_local import score_local
 
-    return score_local(cohort, spans, served, sink, console=console)
+    return score_local(cohort, spans, served, sink, console=console, threads=settings.batch_threads)

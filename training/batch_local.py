@@ -1,15 +1,23 @@
-"""The local batch engine: pandas and numpy over many athletes at once, in chunks of athletes to bound memory."""
+"""The local batch engine: pandas and numpy over many athletes at once, in chunks of athletes to bound memory.
+
+Chunks are scored on a few threads at once: the trees' kernel releases the GIL, as do most numpy operations of the
+feature code, so threads use the cores without copying chunks to other processes. Results reach the sink in chunk
+order, and at most one chunk per thread waits in memory.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from training.batch import result_frame, score_explained
+from training.batch import scored_results
 from training.batch_output import ResultSink
 from training.batch_tally import Tally
 from training.registry import ServedModel
@@ -26,22 +34,42 @@ def score_local(
     sink: ResultSink,
     chunk_athletes: int = DEFAULT_CHUNK_ATHLETES,
     console: Console | None = None,
+    threads: int = 1,
 ) -> Tally:
     """Score every athlete-day of ``spans`` chunk by chunk and hand each chunk's results to ``sink``."""
     console = console or Console(stderr=True)
     tally = Tally()
     chunks = list(_chunks(cohort, spans, chunk_athletes))
+
+    def score_chunk(chunk: tuple[Cohort, pd.DataFrame]) -> pd.DataFrame:
+        return scored_results(chunk[0], chunk[1], served)
+
     with Progress(
         TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TextColumn("athlete-days"), TimeRemainingColumn(),
         console=console, disable=not console.is_terminal,
     ) as progress:
         task = progress.add_task("score", total=int(_days(spans).sum()))
-        for part, part_spans in chunks:
-            result = result_frame(score_explained(part, part_spans, served.model), served.name, served.version)
+        for result in _ordered_map(score_chunk, chunks, threads):
             sink.write(result)
             tally.add(result)
             progress.advance(task, len(result))
     return tally
+
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
+
+
+def _ordered_map(work: Callable[[_In], _Out], items: Iterable[_In], threads: int) -> Iterator[_Out]:
+    """``map(work, items)`` on ``threads`` threads, in order, with at most ``threads`` results pending."""
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="score") as pool:
+        pending: deque[Future[_Out]] = deque()
+        for item in items:
+            pending.append(pool.submit(work, item))
+            if len(pending) >= threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _days(spans: pd.DataFrame) -> np.ndarray:

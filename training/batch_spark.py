@@ -1,6 +1,6 @@
 """The Spark batch engine: the local engine's scoring function applied per group of athletes.
 
-``groupBy(bucket).applyInPandas`` calls ``training.batch.score_explained`` (features, the model's probabilities and
+``groupBy(bucket).applyInPandas`` calls ``training.batch.scored_results`` (features, the model's probabilities and
 top drivers) on every athlete of a bucket together. All rows of an athlete share its bucket, and features only look
 at one athlete's rows, so a bucket of many athletes gives exactly the rows one-athlete groups would, without one
 pandas call per athlete (tens of milliseconds of fixed cost each, which would dominate).
@@ -26,7 +26,6 @@ import training
 from training.batch import DRIVER_COLUMNS, RESULT_COLUMNS
 from training.batch_output import ResultSink
 from training.batch_tally import HIGH_BANDS, Tally
-from training.model import InjuryRiskModel
 from training.registry import ServedModel
 from training.schema import INJURIES, Cohort
 
@@ -78,8 +77,8 @@ def score_spark(
     log = _long_log(cohort, spans, athletes_per_group)
     buckets = int(log[_BUCKET].max()) + 1
     frame = spark.createDataFrame(log).repartition(buckets, _BUCKET)
-    model = spark.sparkContext.broadcast(served.model)
-    scorer = _scorer(model, served.name, served.version)
+    model = spark.sparkContext.broadcast(served)
+    scorer = _scorer(model)
     result = frame.groupBy(_BUCKET).applyInPandas(scorer, schema=_result_schema())
     result = result.withColumn("as_of", F.col("as_of").cast("date")).persist()
     try:
@@ -109,9 +108,9 @@ def _long_log(cohort: Cohort, spans: pd.DataFrame, athletes_per_group: int) -> p
     return log.reset_index(drop=True)
 
 
-def _scorer(model: Broadcast[InjuryRiskModel], name: str, version: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+def _scorer(served: Broadcast[ServedModel]) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def score_bucket(log: pd.DataFrame) -> pd.DataFrame:
-        from training.batch import result_frame, score_explained
+        from training.batch import scored_results
         from training.schema import INJURY_COLUMNS, PROFILE_COLUMNS, RUN_COLUMNS, STRENGTH_COLUMNS
 
         def table(table_name: str, columns: list[str]) -> pd.DataFrame:
@@ -123,7 +122,7 @@ def _scorer(model: Broadcast[InjuryRiskModel], name: str, version: str) -> Calla
             strength=table("strength", STRENGTH_COLUMNS),
             injuries=table("injuries", INJURY_COLUMNS),
         )
-        result = result_frame(score_explained(cohort, table("spans", _SPAN_COLUMNS), model.value), name, version)
+        result = scored_results(cohort, table("spans", _SPAN_COLUMNS), served.value)
         result["athlete_id"] = result["athlete_id"].astype(object)
         for column in result.columns:
             if isinstance(result[column].dtype, pd.CategoricalDtype):

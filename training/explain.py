@@ -21,6 +21,7 @@ import pandas as pd
 
 from training.model import InjuryRiskModel
 from training.narration import describe
+from training.tree_tables import rank_contributions
 
 Direction = Literal["raises", "lowers"]
 
@@ -52,7 +53,7 @@ class Driver:
 def contributions(model: InjuryRiskModel, rows: pd.DataFrame, kind: str) -> Contributions:
     """Exact log-odds contributions of every feature for injury ``kind`` on each row of ``rows``."""
     classifier = model.classifiers[kind]
-    _, values = classifier.explain(rows.reindex(columns=model.features).astype("float64"))
+    values = classifier.contributions(rows.reindex(columns=model.features).astype("float64"))
     return Contributions(
         values=pd.DataFrame(values, columns=model.features, index=rows.index), base=classifier.base_log_odds
     )
@@ -63,31 +64,16 @@ def top_drivers(model: InjuryRiskModel, row: pd.Series, kind: str, count: int = 
     return drivers_from(contributions(model, row.to_frame().T, kind), row, model, count)
 
 
-def ranked(values: np.ndarray, count: int) -> np.ndarray:
-    """Per row of ``values`` (rows x features), the columns of the ``count`` largest absolute values, largest first.
-
-    Ties go to the earlier feature. -1 marks a rank with no driver: a zero contribution moves nothing. The API's
-    drivers and the batch columns both rank with this, so they name the same features for the same row.
-    """
-    magnitude = np.abs(values)
-    chosen = np.full((len(values), count), -1, dtype=np.intp)
-    rows = np.arange(len(values))
-    for rank in range(min(count, values.shape[1])):
-        best = np.argmax(magnitude, axis=1)
-        found = magnitude[rows, best] > 0.0
-        chosen[found, rank] = best[found]
-        magnitude[rows, best] = -1.0
-    return chosen
-
-
 def drivers_from(explained: Contributions, row: pd.Series, model: InjuryRiskModel, count: int) -> list[Driver]:
     """The ``count`` largest contributions of the first row of ``explained``, as drivers with sentences."""
     parts = explained.values.iloc[0]
     drivers = []
-    for column in ranked(parts.to_numpy(dtype="float64")[None, :], count)[0]:
+    # Ranked as the batch's driver columns are (in the trees' kernel), so both name the same features.
+    columns, chosen = rank_contributions(parts.to_numpy(dtype="float64")[None, :], count)
+    for column, contribution in zip(columns[0].tolist(), chosen[0].tolist(), strict=True):
         if column < 0:
             break
-        feature, contribution = str(parts.index[column]), float(parts.iloc[column])
+        feature = str(parts.index[column])
         value = _number(row.get(feature))
         low, high = model.feature_ranges.get(feature, (math.nan, math.nan))
         direction: Direction = "raises" if contribution > 0 else "lowers"
@@ -118,29 +104,26 @@ def driver_column(kind: str, rank: int, part: str = "") -> str:
 
 
 def driver_columns(
-    model: InjuryRiskModel, rows: pd.DataFrame, explained: dict[str, np.ndarray], count: int
-) -> pd.DataFrame:
+    model: InjuryRiskModel, rows: pd.DataFrame, explained: dict[str, tuple[np.ndarray, np.ndarray]], count: int
+) -> dict[str, object]:
     """Top ``count`` drivers per row and injury as flat columns, for batch outputs.
 
     Per injury and rank: ``driver_<rank>_<kind>`` (feature name), ``..._value`` (the feature's value) and
     ``..._contribution`` (log-odds). Null where the rank has no driver or the injury is not scored (the athlete has
-    it), as for the API's ``drivers``. ``explained`` holds each injury's contributions (``explain_risk``).
+    it), as for the API's ``drivers``. ``explained`` holds each injury's ranked contributions (``explain_risk``).
     """
-    features = np.asarray(model.features)
+    names = np.asarray(model.features)
     values = rows.reindex(columns=model.features).to_numpy(dtype="float64", na_value=np.nan)
-    index = np.arange(len(rows))
+    index = np.arange(len(rows))[:, None]
     columns: dict[str, object] = {}
-    for kind, contributions in explained.items():
-        chosen = ranked(contributions, count)
-        injured = rows.get(f"injured_{kind}", pd.Series(False, index=rows.index)).to_numpy(dtype=bool)
-        chosen[injured] = -1
+    for kind, (features, contributions) in explained.items():
+        injured = rows[f"injured_{kind}"].to_numpy(dtype=bool)[:, None] if f"injured_{kind}" in rows else False
+        present = (features >= 0) & ~injured
+        positions = np.where(present, features, -1)
+        feature_values = np.where(present, values[index, np.maximum(features, 0)], np.nan)
+        chosen = np.where(present, contributions, np.nan)
         for rank in range(1, count + 1):
-            column = chosen[:, rank - 1]
-            present = column >= 0
-            safe = np.where(present, column, 0)
-            columns[driver_column(kind, rank)] = pd.Categorical.from_codes(column, categories=features)
-            columns[driver_column(kind, rank, "value")] = np.where(present, values[index, safe], np.nan)
-            columns[driver_column(kind, rank, "contribution")] = np.where(
-                present, contributions[index, safe], np.nan
-            )
-    return pd.DataFrame(columns, index=rows.index)
+            columns[driver_column(kind, rank)] = pd.Categorical.from_codes(positions[:, rank - 1], categories=names)
+            columns[driver_column(kind, rank, "value")] = feature_values[:, rank - 1]
+            columns[driver_column(kind, rank, "contribution")] = chosen[:, rank - 1]
+    return columns

@@ -82,14 +82,16 @@ def reasons_for(
     reasons = {name: pd.Series("", index=frame.index, dtype=object) for name, frame in tables.items()}
     for name, errors in (parse_errors or {}).items():
         reasons[name] = errors.astype(object).fillna("").copy()
+    # Rows without a reason yet, kept as masks: comparing millions of reason strings per rule would dominate.
+    unflagged = {name: (reasons[name] == "").to_numpy() for name in reasons}
 
     def flag(table: str, bad: pd.Series, reason: str | pd.Series) -> None:
+        fresh = bad.to_numpy(dtype=bool, na_value=False) & unflagged[table]
+        if not fresh.any():
+            return
+        unflagged[table] &= ~fresh
         current = reasons[table]
-        fresh = bad & (current == "")
-        if isinstance(reason, pd.Series):
-            current[fresh] = reason[fresh]
-        else:
-            current[fresh] = reason
+        current[fresh] = reason[fresh] if isinstance(reason, pd.Series) else reason
 
     for table, bounds in BOUNDS.items():
         frame = tables[table]
@@ -127,19 +129,19 @@ def reasons_for(
         flag(table, tables[table]["activity_id"].isna(), "activity_id is missing")
 
     # As the API does: add up the day's sound runs in log order and reject the run that takes the day over the cap.
-    sound = reasons["runs"] == ""
+    sound = unflagged["runs"]
     running_total = runs[sound].groupby(["athlete_id", "date"], dropna=True)["km"].cumsum()
     over = pd.Series(False, index=runs.index)
     over[running_total.index] = running_total > MAX_KM_PER_DAY
     flag("runs", over, f"runs of this athlete on this day add up to more than {MAX_KM_PER_DAY:g} km")
 
-    athletes = set(profiles.loc[reasons["profiles"] == "", "athlete_id"].dropna())
+    athletes = set(profiles.loc[unflagged["profiles"], "athlete_id"].dropna())
     for table in ("runs", "strength", "injuries"):
         frame = tables[table]
         flag(table, ~frame["athlete_id"].isin(athletes).fillna(False).astype(bool), "athlete has no sound profile")
 
     # A strength session is one activity: if one of its exercises is rejected, the whole session is.
-    bad_sessions = strength.loc[reasons["strength"] != "", ["athlete_id", "activity_id"]].drop_duplicates()
+    bad_sessions = strength.loc[~unflagged["strength"], ["athlete_id", "activity_id"]].drop_duplicates()
     if len(bad_sessions):
         key = pd.MultiIndex.from_frame(strength[["athlete_id", "activity_id"]])
         in_bad = key.isin(pd.MultiIndex.from_frame(bad_sessions))

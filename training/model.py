@@ -43,11 +43,16 @@ class InjuryClassifier:
     def log_odds(self, features: pd.DataFrame) -> np.ndarray:
         return self.slope * self.tables.raw(self._matrix(features)) + self.intercept
 
-    def explain(self, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """Calibrated log-odds and each feature's contribution to them (rows x features), from one pass."""
-        raw, contributions = self.tables.evaluate(self._matrix(features), explain=True)
-        assert contributions is not None
-        return self.slope * raw + self.intercept, self.slope * contributions
+    def contributions(self, features: pd.DataFrame) -> np.ndarray:
+        """Each feature's contribution to the calibrated log-odds (rows x features)."""
+        return self.tables.contributions(self._matrix(features), scale=self.slope)
+
+    def explain(self, features: pd.DataFrame, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Calibrated log-odds, and the ``count`` largest contributions to them (feature positions, -1 for none,
+        and values) per row, from one pass over the trees."""
+        evaluation = self.tables.evaluate(self._matrix(features), scale=self.slope, top=count)
+        log_odds = self.slope * evaluation.raw + self.intercept
+        return log_odds, evaluation.top_features, evaluation.top_contributions
 
     def probability(self, features: pd.DataFrame) -> np.ndarray:
         return probability(self.log_odds(features))
@@ -82,10 +87,12 @@ class InjuryRiskModel(mlflow.pyfunc.PythonModel):
         frame = features.reindex(columns=self.features).astype("float64")
         return pd.DataFrame({kind: self.classifiers[kind].probability(frame) for kind in INJURIES}, index=frame.index)
 
-    def explain_risk(self, features: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-        """``predict_risk`` plus, per injury, every feature's contribution to its calibrated log-odds (rows x
-        ``self.features``), computed in the same pass over the trees."""
+    def explain_risk(
+        self, features: pd.DataFrame, count: int
+    ) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]]]:
+        """``predict_risk`` plus, per injury, the ``count`` largest contributions to its calibrated log-odds (as
+        positions in ``self.features``, -1 for none, and values), computed in the same pass over the trees."""
         frame = features.reindex(columns=self.features).astype("float64")
-        explained = {kind: self.classifiers[kind].explain(frame) for kind in INJURIES}
+        explained = {kind: self.classifiers[kind].explain(frame, count) for kind in INJURIES}
         risks = pd.DataFrame({kind: probability(explained[kind][0]) for kind in INJURIES}, index=frame.index)
-        return risks, {kind: explained[kind][1] for kind in INJURIES}
+        return risks, {kind: explained[kind][1:] for kind in INJURIES}

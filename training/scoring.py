@@ -25,15 +25,15 @@ def band_for(relative_risk: float) -> Band:
 
 
 def bands(relative_risk: pd.Series) -> pd.Series:
-    """``band_for`` of every value (NaN stays NaN), by one binary search per value rather than a mask per band."""
+    """``band_for`` of every value (NaN stays NaN) as a categorical series, by one binary search per value."""
     values = relative_risk.to_numpy(dtype="float64", na_value=np.nan)
     ascending = BAND_THRESHOLDS[::-1]
     starts = np.array([start for _, start in ascending])
-    names = np.array([band for band, _ in ascending], dtype=object)
     # Below the lowest start is "low" too; NaN sorts last and is blanked below.
-    chosen = names[np.clip(np.searchsorted(starts, values, side="right") - 1, 0, None)]
-    chosen[np.isnan(values)] = np.nan
-    return pd.Series(chosen, index=relative_risk.index, dtype="object")
+    codes = np.clip(np.searchsorted(starts, values, side="right") - 1, 0, None)
+    codes[np.isnan(values)] = -1
+    chosen = pd.Categorical.from_codes(codes, categories=[band for band, _ in ascending])
+    return pd.Series(chosen, index=relative_risk.index)
 
 
 def risk_column(kind: str) -> str:
@@ -52,13 +52,18 @@ def score(cohort: Cohort, spans: pd.DataFrame, model: InjuryRiskModel) -> pd.Dat
 
 
 def add_risk(rows: pd.DataFrame, probabilities: pd.DataFrame, base_rates: dict[str, float]) -> pd.DataFrame:
-    """``rows`` (with ``injured_<kind>``) plus risk, relative risk and band from the model's probabilities.
+    """``rows`` (with ``injured_<kind>``) plus risk, relative risk and band from the model's probabilities."""
+    return rows.assign(**risk_columns(rows, probabilities, base_rates))
 
-    Separate from ``score`` so that the Spark engine, which applies the model as a Spark UDF, finishes rows alike.
-    """
+
+def risk_columns(
+    rows: pd.DataFrame, probabilities: pd.DataFrame, base_rates: dict[str, float]
+) -> dict[str, pd.Series]:
+    """Per injury ``risk_<kind>``, ``relative_risk_<kind>`` and ``band_<kind>``; NaN risk while injured with it."""
+    columns: dict[str, pd.Series] = {}
     for kind in INJURIES:
         risk = probabilities[kind].where(~rows[f"injured_{kind}"].astype(bool), np.nan)
-        rows[risk_column(kind)] = risk
-        rows[f"relative_risk_{kind}"] = risk / base_rates[kind]
-        rows[f"band_{kind}"] = bands(rows[f"relative_risk_{kind}"])
-    return rows
+        columns[risk_column(kind)] = risk
+        columns[f"relative_risk_{kind}"] = risk / base_rates[kind]
+        columns[f"band_{kind}"] = bands(columns[f"relative_risk_{kind}"])
+    return columns

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,6 +49,9 @@ class Settings(BaseSettings):
     strength_minutes_per_session: int = Field(40, ge=10, le=180, description="Minutes of each budgeted strength session.")
     load_target_relative_risk: float = Field(
         2.0, gt=0, description="Load guidance keeps every injury's modelled relative risk below this (2 = 'high' band)."
+    )
+    batch_threads: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, description="Threads the local batch engine scores on."
     )
     drivers_per_risk: int = Field(3, ge=0, le=20, description="Top drivers explained per injury risk.")
     what_if_max_days: int = Field(14, ge=1, le=28, description="Furthest day after as_of a what-if plan may reach.")

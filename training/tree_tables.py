@@ -43,30 +43,78 @@ class TreeTables:
 
     def raw(self, X: np.ndarray) -> np.ndarray:
         """Raw scores (log-odds before calibration) of the rows of ``X`` (rows x features, float64)."""
-        return self.evaluate(X, explain=False)[0]
+        return self.evaluate(X).raw
 
-    def contributions(self, X: np.ndarray) -> np.ndarray:
-        """Per-feature raw-score contributions (rows x features); each row sums to raw(X) - expected."""
-        contributions = self.evaluate(X, explain=True)[1]
+    def contributions(self, X: np.ndarray, scale: float = 1.0) -> np.ndarray:
+        """Per-feature raw-score contributions times ``scale`` (rows x features); unscaled, each row sums to
+        raw(X) - expected."""
+        contributions = self.evaluate(X, scale=scale, keep_contributions=True).contributions
         assert contributions is not None
         return contributions
 
-    def evaluate(self, X: np.ndarray, explain: bool) -> tuple[np.ndarray, np.ndarray | None]:
-        """Raw scores and, with ``explain``, contributions, deciding each row's splits once for both."""
+    def evaluate(
+        self, X: np.ndarray, scale: float = 1.0, keep_contributions: bool = False, top: int = 0
+    ) -> Evaluation:
+        """Raw scores, and on request every contribution and/or the ``top`` largest, from one pass over the trees.
+
+        Contributions are multiplied by ``scale`` (a calibration slope) before they are ranked and returned.
+        """
         X = np.ascontiguousarray(X, dtype="float64")
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"expected rows of {self.n_features} features, got an array of shape {X.shape}")
-        raw = np.empty(len(X), dtype="float64")
-        contributions = np.zeros((len(X) if explain else 0, self.n_features), dtype="float64")
+        rows = len(X)
+        raw = np.empty(rows, dtype="float64")
+        contributions = np.empty((rows if keep_contributions else 0, self.n_features), dtype="float64")
+        top_features = np.empty((rows, top), dtype=np.intp)
+        top_contributions = np.empty((rows, top), dtype="float64")
         _evaluate(
             X, self.condition_feature, self.condition_threshold, self.condition_missing_left, self.tree_conditions,
-            self.leaf_values, self.baseline, self.pair_starts, self.pair_feature, self.pair_values,
-            explain, raw, contributions,
+            self.leaf_values, self.baseline, self.pair_starts, self.pair_feature, self.pair_values, float(scale),
+            keep_contributions or top > 0, raw, contributions, top_features, top_contributions,
         )
-        return raw, contributions if explain else None
+        return Evaluation(raw, contributions if keep_contributions else None, top_features, top_contributions)
 
 
-# nogil: callers may score blocks on several threads. cache: compiled once per machine, not per process.
+@dataclass(frozen=True)
+class Evaluation:
+    raw: np.ndarray  # (rows,)
+    contributions: np.ndarray | None  # (rows, features), when kept
+    top_features: np.ndarray  # (rows, top): feature of each rank, largest magnitude first; -1 = no such driver
+    top_contributions: np.ndarray  # (rows, top): its contribution (NaN where there is none)
+
+
+def rank_contributions(values: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``values`` (rows x features): the ``count`` columns of largest magnitude and their values.
+
+    Largest first; ties go to the earlier feature; a zero moves nothing and is never ranked (-1, NaN).
+    """
+    values = np.ascontiguousarray(values, dtype="float64")
+    features = np.empty((len(values), count), dtype=np.intp)
+    chosen = np.empty((len(values), count), dtype="float64")
+    for row in range(len(values)):
+        _rank_row(values[row], features[row], chosen[row])
+    return features, chosen
+
+
+@numba.njit(nogil=True, cache=True)
+def _rank_row(values: np.ndarray, features: np.ndarray, chosen: np.ndarray) -> None:
+    taken = 0
+    for rank in range(features.shape[0]):
+        best, magnitude = -1, 0.0
+        for f in range(values.shape[0]):
+            m = abs(values[f])
+            if m > magnitude:
+                already = False
+                for earlier in range(taken):
+                    already |= features[earlier] == f
+                if not already:
+                    best, magnitude = f, m
+        features[rank] = best
+        chosen[rank] = values[best] if best >= 0 else np.nan
+        taken += 1
+
+
+# nogil: callers may score chunks on several threads. cache: compiled once per machine, not per process.
 @numba.njit(nogil=True, cache=True)
 def _evaluate(  # noqa: PLR0913 - flat arrays are what a compiled kernel takes
     X: np.ndarray,
@@ -79,14 +127,19 @@ def _evaluate(  # noqa: PLR0913 - flat arrays are what a compiled kernel takes
     pair_starts: np.ndarray,
     pair_feature: np.ndarray,
     pair_values: np.ndarray,
+    scale: float,
     explain: bool,
     raw: np.ndarray,
     contributions: np.ndarray,
+    top_features: np.ndarray,
+    top_contributions: np.ndarray,
 ) -> None:
     conditions = len(condition_feature)
     trees, slots = tree_conditions.shape
+    features = X.shape[1]
     # One extra condition that is never met: the target of the slots a smaller tree does not use.
     decided = np.zeros(conditions + 1, dtype=np.int64)
+    row_parts = np.zeros(features, dtype=np.float64)
     for row in range(X.shape[0]):
         for c in range(conditions):
             value = X[row, condition_feature[c]]
@@ -94,6 +147,7 @@ def _evaluate(  # noqa: PLR0913 - flat arrays are what a compiled kernel takes
                 decided[c] = 1 if condition_missing_left[c] else 0
             else:
                 decided[c] = 1 if value <= condition_threshold[c] else 0
+        row_parts[:] = 0.0
         # From the baseline, tree after tree: the order scikit-learn sums in, hence the same floating-point result.
         total = baseline
         for tree in range(trees):
@@ -103,8 +157,15 @@ def _evaluate(  # noqa: PLR0913 - flat arrays are what a compiled kernel takes
             total += leaf_values[tree, code]
             if explain:
                 for pair in range(pair_starts[tree], pair_starts[tree + 1]):
-                    contributions[row, pair_feature[pair]] += pair_values[pair, code]
+                    row_parts[pair_feature[pair]] += pair_values[pair, code]
         raw[row] = total
+        if explain:
+            for f in range(features):
+                row_parts[f] *= scale
+            if contributions.shape[0]:
+                contributions[row] = row_parts
+            if top_features.shape[1]:
+                _rank_row(row_parts, top_features[row], top_contributions[row])
 
 
 def compile_trees(trees: HistGradientBoostingClassifier) -> TreeTables:
