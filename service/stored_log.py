@@ -11,9 +11,14 @@ from service.repositories import activities, athletes, injuries
 from service.schemas.risk import ExerciseSet, InjuryRecord, RiskRequest, Run, StrengthSession
 
 
+def log_start(as_of: dt.date, max_log_days: int) -> dt.date:
+    """The first day of the log scored as of ``as_of``: the same window POST /v1/risk accepts (and batch reads)."""
+    return as_of - dt.timedelta(days=max_log_days - 1)
+
+
 def stored_request(session: Session, athlete: Athlete, as_of: dt.date, max_log_days: int) -> RiskRequest:
     """The log up to as_of (the same window POST /v1/risk accepts) and the injuries known on that day."""
-    earliest = as_of - dt.timedelta(days=max_log_days - 1)
+    earliest = log_start(as_of, max_log_days)
     runs: list[Run] = []
     sessions: list[StrengthSession] = []
     for row in activities.log_between(session, athlete.id, earliest, as_of):

@@ -44,9 +44,14 @@ class CheckedInput:
 def read_checked(folder: Path) -> CheckedInput:
     """Read, type and check the cohort folder; raise BatchInputError when nothing can be scored."""
     raw = read_tables(folder)
-    rows_read = sum(len(frame) for frame in raw.values())
     if len(raw["profiles"]) == 0:
         raise BatchInputError(f"{folder}: the profiles table is empty, so there is no athlete to score")
+    return checked_tables(raw)
+
+
+def checked_tables(raw: dict[str, pd.DataFrame]) -> CheckedInput:
+    """Type and check the four tables (COLUMNS) by the API's rules, wherever they were read from."""
+    rows_read = sum(len(frame) for frame in raw.values())
     typed, parse_errors = {}, {}
     for name, frame in raw.items():
         typed[name], parse_errors[name] = _typed(frame, name)

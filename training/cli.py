@@ -149,9 +149,19 @@ def serve(
 @app.command()
 def score(
     input: Annotated[
-        Path, typer.Option(help="Cohort folder: profiles, runs, strength, injuries (parquet, CSV or a folder of parts).")
-    ],
-    out: Annotated[Path, typer.Option(help="Results folder: parquet partitioned by as_of, plus _summary.json.")],
+        Path | None,
+        typer.Option(help="Cohort folder: profiles, runs, strength, injuries (parquet, CSV or a folder of parts)."),
+    ] = None,
+    tenant: Annotated[
+        str | None,
+        typer.Option(help="Score this tenant's stored athletes instead (its name, as in `keys create --tenant`)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Results folder: parquet partitioned by as_of, plus _summary.json.")
+    ] = None,
+    to_db: Annotated[
+        bool, typer.Option("--to-db", help="Store results in the database's risk_assessments instead of --out.")
+    ] = False,
     as_of: Annotated[
         dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Day to score (the last day with --from).")
     ] = None,
@@ -161,15 +171,32 @@ def score(
     to: Annotated[
         dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day to score (default --as-of).")
     ] = None,
+    since_last_run: Annotated[
+        bool,
+        typer.Option(
+            "--since-last-run", help="Skip athlete-days the served model version has already scored in the results."
+        ),
+    ] = False,
     engine: Annotated[str, typer.Option(help="local (pandas, one machine) or spark.")] = "local",
     master: Annotated[str, typer.Option(help="Spark master URL for --engine spark.")] = "local[*]",
-    rejects: Annotated[Path | None, typer.Option(help="CSV of rejected rows (default OUT/_rejects.csv).")] = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(help="CSV of rejected rows (default OUT/_rejects.csv; with --to-db, written only when given)."),
+    ] = None,
 ) -> None:
-    """Score every athlete for a day or a range of days with the served model; exit 3 if input rows were rejected."""
+    """Score every athlete of a cohort folder or a tenant for a day or a range of days with the served model, into
+    a results folder or the database; exit 3 if input rows were rejected."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.db.session import unavailable_reason
     from training.batch_input import BatchInputError
     from training.batch_job import BatchRequest, ExitCode, run_batch
     from training.registry import ModelNotRegisteredError
 
+    if (input is None) == (tenant is None):
+        raise typer.BadParameter("give exactly one of --input PATH and --tenant NAME", param_hint="--input/--tenant")
+    if (out is None) == (not to_db):
+        raise typer.BadParameter("give exactly one of --out PATH and --to-db", param_hint="--out/--to-db")
     last = to or as_of
     if last is None:
         raise typer.BadParameter("give --as-of or --to", param_hint="--as-of")
@@ -178,7 +205,8 @@ def score(
     if engine not in ("local", "spark"):
         raise typer.BadParameter("choose local or spark", param_hint="--engine")
     request = BatchRequest(
-        input=input, out=out, first_day=(from_ or last).date(), last_day=last.date(),
+        input=input, tenant=tenant, out=out, to_db=to_db, since_last_run=since_last_run,
+        first_day=(from_ or last).date(), last_day=last.date(),
         engine=engine, master=master, rejects=rejects,  # type: ignore[arg-type]
     )
     try:
@@ -189,9 +217,13 @@ def score(
     except ModelNotRegisteredError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(ExitCode.failed) from error
+    except SQLAlchemyError as error:
+        typer.echo(f"error: {unavailable_reason(error)}", err=True)
+        raise typer.Exit(ExitCode.failed) from error
     typer.echo(summary.to_json())
     if summary.rows_rejected:
-        typer.echo(f"{summary.rows_rejected} input rows rejected, reasons in {summary.rejects_file}", err=True)
+        where = f"reasons in {summary.rejects_file}" if summary.rejects_file else "pass --rejects PATH for the reasons"
+        typer.echo(f"{summary.rows_rejected} input rows rejected, {where}", err=True)
     raise typer.Exit(summary.exit_code)
 
 

@@ -74,28 +74,29 @@ def drivers_from(explained: Contributions, row: pd.Series, model: InjuryRiskMode
         if column < 0:
             break
         feature = str(parts.index[column])
-        value = _number(row.get(feature))
-        low, high = model.feature_ranges.get(feature, (math.nan, math.nan))
-        direction: Direction = "raises" if contribution > 0 else "lowers"
-        drivers.append(
-            Driver(
-                feature=feature,
-                value=value,
-                usual_low=_number(low),
-                usual_high=_number(high),
-                contribution=contribution,
-                direction=direction,
-                sentence=describe(feature, value, _number(low), _number(high), direction),
-            )
-        )
+        drivers.append(driver(feature, row.get(feature), contribution, model.feature_ranges))
     return drivers
 
 
-def _number(value: object) -> float | None:
+def driver(
+    feature: str, value: object, contribution: float, feature_ranges: dict[str, tuple[float, float]]
+) -> Driver:
+    """One driver with its direction, the population's usual range and the sentence that explains it."""
+    known = number(value)
+    low, high = (number(v) for v in feature_ranges.get(feature, (math.nan, math.nan)))
+    direction: Direction = "raises" if contribution > 0 else "lowers"
+    return Driver(
+        feature=feature, value=known, usual_low=low, usual_high=high, contribution=float(contribution),
+        direction=direction, sentence=describe(feature, known, low, high, direction),
+    )
+
+
+def number(value: object) -> float | None:
+    """A float, or None for a missing value (None or NaN), as JSON answers show it."""
     if value is None:
         return None
-    number = float(value)  # type: ignore[arg-type]
-    return None if math.isnan(number) else number
+    result = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(result) else result
 
 
 def driver_column(kind: str, rank: int, part: str = "") -> str:

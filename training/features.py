@@ -134,9 +134,19 @@ def compute_features(
 ) -> pd.DataFrame:
     """Feature rows for every athlete-day in ``spans`` (columns athlete_id, start, end), ordered by athlete and date.
 
-    Columns: ``athlete_id``, ``date``, every name in ``FEATURES`` and the ``injured_<kind>`` flags.
+    Columns: ``athlete_id``, ``date``, every name in ``FEATURES`` and the ``injured_<kind>`` flags. An athlete may
+    have several disjoint spans (a re-run scoring only the days not scored yet leaves gaps between them).
     """
     catalogue = catalogue or default_catalogue()
+    # The grid gives each athlete one block of days, so several spans of one athlete are computed in layers (the
+    # k-th span of every athlete together); a day's features do not depend on which span it is computed in.
+    layer = spans.groupby(spans["athlete_id"].astype(object), sort=False).cumcount().to_numpy()
+    if len(layer) and layer.max() > 0:
+        parts = [compute_features(cohort, spans[layer == k], catalogue) for k in range(int(layer.max()) + 1)]
+        rows = pd.concat(parts, ignore_index=True)
+        athletes = pd.Index(pd.unique(spans["athlete_id"].astype(object)))
+        order = np.lexsort((rows["date"].to_numpy(), athletes.get_indexer(rows["athlete_id"].astype(object))))
+        return rows.iloc[order].reset_index(drop=True)
     cohort = cohort.normalised()
     grid = _build_grid(spans)
     if not grid.is_output.any():
@@ -167,7 +177,7 @@ def _build_grid(spans: pd.DataFrame) -> _Grid:
     first_row = np.cumsum(length) - length
     codes, athletes = pd.factorize(pd.Series(ids, dtype=object), sort=False)
     athletes = pd.Index(athletes, dtype=object)
-    # An athlete listed twice owns the rows of its last span, as a dictionary keyed by athlete would.
+    # compute_features passes one span per athlete; one listed twice would own the rows of its last span only.
     span_of_athlete = np.full(len(athletes), -1, dtype=np.int64)
     span_of_athlete[codes] = np.arange(len(ids))
     offset = np.arange(int(length.sum()), dtype=np.int64) - np.repeat(first_row, length)

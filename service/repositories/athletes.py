@@ -43,6 +43,11 @@ def page(
     return list(session.scalars(query.order_by(Athlete.id).limit(limit))), total
 
 
+def of_tenant(session: Session, tenant_id: int) -> list[Athlete]:
+    """Every athlete of the tenant, by id (batch scoring)."""
+    return list(session.scalars(select(Athlete).where(Athlete.tenant_id == tenant_id).order_by(Athlete.id)))
+
+
 def update(session: Session, athlete: Athlete, body: AthleteUpdate) -> Athlete:
     if body.external_id is not None and body.external_id != athlete.external_id:
         if _taken(session, athlete.tenant_id, body.external_id):

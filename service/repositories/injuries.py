@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.db.models import InjuryEvent
+from service.db.models import Athlete, InjuryEvent
 from service.repositories._dated_pages import dated_page
 from service.schemas.injuries import InjuryIn
 
@@ -47,3 +47,13 @@ def known_on(session: Session, athlete_id: str, as_of: dt.date) -> list[InjuryEv
     """Injuries that had started by as_of."""
     query = select(InjuryEvent).where(InjuryEvent.athlete_id == athlete_id, InjuryEvent.onset <= as_of)
     return list(session.scalars(query.order_by(InjuryEvent.onset, InjuryEvent.id)))
+
+
+def tenant_known_on(session: Session, tenant_id: int, as_of: dt.date) -> list[InjuryEvent]:
+    """Injuries of all the tenant's athletes that had started by as_of, in one query (batch scoring)."""
+    query = (
+        select(InjuryEvent)
+        .join(Athlete, Athlete.id == InjuryEvent.athlete_id)
+        .where(Athlete.tenant_id == tenant_id, InjuryEvent.onset <= as_of)
+    )
+    return list(session.scalars(query.order_by(InjuryEvent.athlete_id, InjuryEvent.onset, InjuryEvent.id)))

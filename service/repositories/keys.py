@@ -14,9 +14,14 @@ from service.security import Role, display_prefix, hash_key, new_key
 _LAST_USED_PRECISION = dt.timedelta(minutes=1)
 
 
+def find_tenant(session: Session, name: str) -> Tenant | None:
+    """The tenant called ``name`` (as `injury-risk keys create --tenant` names it), or None."""
+    return session.scalar(select(Tenant).where(Tenant.name == name))
+
+
 def tenant_named(session: Session, name: str) -> Tenant:
     """The tenant called ``name``, created if it does not exist yet."""
-    tenant = session.scalar(select(Tenant).where(Tenant.name == name))
+    tenant = find_tenant(session, name)
     if tenant is None:
         tenant = Tenant(name=name)
         session.add(tenant)
