@@ -15,10 +15,15 @@ def as_of_or_today(as_of: dt.date | None) -> dt.date:
     return as_of or dt.datetime.now(dt.UTC).date()
 
 
+def log_start(as_of: dt.date, max_log_days: int) -> dt.date:
+    """The first day of the log scored as of ``as_of``: the window POST /v1/risk accepts, stored risk and batch read."""
+    return as_of - dt.timedelta(days=max_log_days - 1)
+
+
 def log_errors(body: RiskRequest, as_of: dt.date, max_log_days: int, max_activities: int) -> list[dict[str, Any]]:
     """FastAPI-style validation errors (``loc``, ``msg``, ``type``) for the log in ``body``; empty when it is sound."""
     errors: list[dict[str, Any]] = []
-    earliest = as_of - dt.timedelta(days=max_log_days - 1)
+    earliest = log_start(as_of, max_log_days)
 
     def error(loc: tuple[str | int, ...], msg: str, kind: str = "value_error") -> None:
         errors.append({"loc": ("body", *loc), "msg": msg, "type": kind})

@@ -7,13 +7,9 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from service.db.models import Athlete
+from service.log_checks import log_start
 from service.repositories import activities, athletes, injuries
 from service.schemas.risk import ExerciseSet, InjuryRecord, RiskRequest, Run, StrengthSession
-
-
-def log_start(as_of: dt.date, max_log_days: int) -> dt.date:
-    """The first day of the log scored as of ``as_of``: the same window POST /v1/risk accepts (and batch reads)."""
-    return as_of - dt.timedelta(days=max_log_days - 1)
 
 
 def stored_request(session: Session, athlete: Athlete, as_of: dt.date, max_log_days: int) -> RiskRequest:

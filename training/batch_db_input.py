@@ -30,7 +30,7 @@ from service.db.models import InjuryEvent
 from service.db.session import Database
 from service.repositories import activities, athletes, injuries
 from service.repositories.keys import find_tenant
-from service.stored_log import log_start
+from service.log_checks import log_start
 from training.batch_input import COLUMNS, BatchInputError, CheckedInput, checked_tables
 from training.features import LOOKBACK_DAYS
 
