@@ -111,17 +111,12 @@ def _long_log(cohort: Cohort, spans: pd.DataFrame, athletes_per_group: int) -> p
 def _scorer(served: Broadcast[ServedModel]) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def score_bucket(log: pd.DataFrame) -> pd.DataFrame:
         from training.batch import scored_results
-        from training.schema import INJURY_COLUMNS, PROFILE_COLUMNS, RUN_COLUMNS, STRENGTH_COLUMNS
+        from training.batch_input import COLUMNS
 
         def table(table_name: str, columns: list[str]) -> pd.DataFrame:
             return log.loc[log[_TABLE] == table_name, columns].reset_index(drop=True)
 
-        cohort = Cohort(
-            profiles=table("profiles", PROFILE_COLUMNS),
-            runs=table("runs", RUN_COLUMNS),
-            strength=table("strength", STRENGTH_COLUMNS),
-            injuries=table("injuries", INJURY_COLUMNS),
-        )
+        cohort = Cohort(**{name: table(name, columns) for name, columns in COLUMNS.items()})
         result = scored_results(cohort, table("spans", _SPAN_COLUMNS), served.value)
         result["athlete_id"] = result["athlete_id"].astype(object)
         for column in result.columns:
