@@ -34,16 +34,17 @@ def scored_results(cohort: Cohort, spans: pd.DataFrame, served: ServedModel) -> 
     rows = compute_features(cohort, spans)
     if rows.empty:
         return pd.DataFrame({column: pd.Series(dtype=_EMPTY_TYPES.get(column, "float64")) for column in RESULT_COLUMNS})
-    risks, explained = served.model.explain_risk(rows, BATCH_DRIVERS)
+    explanation = served.model.explain_risk(rows, BATCH_DRIVERS)
     columns: dict[str, object] = {
         "athlete_id": rows["athlete_id"].to_numpy(),
         "as_of": rows["date"].to_numpy(),
         "model_name": served.name,
         "model_version": served.version,
     }
-    columns.update({k: v.to_numpy() for k, v in risk_columns(rows, risks, served.model.base_rates).items()})
-    columns.update(driver_columns(served.model, rows, explained, BATCH_DRIVERS))
-    return pd.DataFrame(columns)[RESULT_COLUMNS]
+    columns.update({k: v.to_numpy() for k, v in risk_columns(rows, explanation.risks, served.model.base_rates).items()})
+    columns.update(driver_columns(served.model, rows, explanation, BATCH_DRIVERS))
+    # Columns stay separate blocks (copy=False): consolidating 50 of them would copy every result once more.
+    return pd.DataFrame({column: columns[column] for column in RESULT_COLUMNS}, copy=False)
 
 
 _EMPTY_TYPES = {"athlete_id": "object", "as_of": "datetime64[ns]", "model_name": "object", "model_version": "object"}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -109,19 +110,22 @@ def run_batch(request: BatchRequest, settings: Settings, console: Console | None
     started = time.perf_counter()
     if request.first_day > request.last_day:
         raise BatchInputError(f"the first day {request.first_day} is after the last day {request.last_day}")
-    checked = _read(request, settings)
-    rejects_path = request.rejects_path()
-    if rejects_path is not None:
-        write_rejects(checked.rejects, rejects_path)
-    if checked.cohort.profiles.empty:
-        where = f"reasons in {rejects_path}" if rejects_path is not None else "pass --rejects PATH for the reasons"
-        raise BatchInputError(
-            f"{request.source()}: no athlete has a sound profile ({len(checked.rejects)} rows rejected, {where})"
+    # The model loads (MLflow, then the trees' tables) while the input is read and checked: both take seconds.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-model") as pool:
+        loading = pool.submit(load_served_model, settings)
+        checked = _read(request, settings)
+        rejects_path = request.rejects_path()
+        if rejects_path is not None:
+            write_rejects(checked.rejects, rejects_path)
+        if checked.cohort.profiles.empty:
+            where = f"reasons in {rejects_path}" if rejects_path is not None else "pass --rejects PATH for the reasons"
+            raise BatchInputError(
+                f"{request.source()}: no athlete has a sound profile ({len(checked.rejects)} rows rejected, {where})"
+            )
+        spans = days_to_score(
+            checked.cohort, as_of=pd.Timestamp(request.last_day), start=pd.Timestamp(request.first_day)
         )
-    spans = days_to_score(
-        checked.cohort, as_of=pd.Timestamp(request.last_day), start=pd.Timestamp(request.first_day)
-    )
-    served = load_served_model(settings)
+        served = loading.result()
     athlete_ids = spans["athlete_id"].astype(object).unique().tolist()
     sink = _sink(request, settings, served, athlete_ids)
     try:
@@ -175,7 +179,7 @@ def _read(request: BatchRequest, settings: Settings) -> CheckedInput:
 
 def _sink(request: BatchRequest, settings: Settings, served: ServedModel, athlete_ids: list[str]) -> ResultSink:
     if request.out is not None:
-        return ParquetSink(request.out, keep_other_athletes=request.since_last_run)
+        return ParquetSink(request.out, keep_other_athletes=request.since_last_run, threads=settings.batch_threads)
     from service.db.session import make_engine
     from training.batch_db_output import DatabaseSink
 

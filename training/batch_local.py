@@ -2,7 +2,7 @@
 
 Chunks are scored on a few threads at once: the trees' kernel releases the GIL, as do most numpy operations of the
 feature code, so threads use the cores without copying chunks to other processes. Results reach the sink in chunk
-order, and at most one chunk per thread waits in memory.
+order, and at most two chunks per thread wait in memory.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
@@ -39,17 +40,17 @@ def score_local(
     """Score every athlete-day of ``spans`` chunk by chunk and hand each chunk's results to ``sink``."""
     console = console or Console(stderr=True)
     tally = Tally()
-    chunks = list(_chunks(cohort, spans, chunk_athletes))
+    chunks = _Chunks.of(cohort, spans, chunk_athletes)
 
-    def score_chunk(chunk: tuple[Cohort, pd.DataFrame]) -> pd.DataFrame:
-        return scored_results(chunk[0], chunk[1], served)
+    def score_chunk(number: int) -> pd.DataFrame:
+        return scored_results(*chunks.part(number), served)
 
     with Progress(
         TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TextColumn("athlete-days"), TimeRemainingColumn(),
         console=console, disable=not console.is_terminal,
     ) as progress:
         task = progress.add_task("score", total=int(_days(spans).sum()))
-        for result in _ordered_map(score_chunk, chunks, threads):
+        for result in _ordered_map(score_chunk, range(chunks.count), threads):
             sink.write(result)
             tally.add(result)
             progress.advance(task, len(result))
@@ -61,12 +62,15 @@ _Out = TypeVar("_Out")
 
 
 def _ordered_map(work: Callable[[_In], _Out], items: Iterable[_In], threads: int) -> Iterator[_Out]:
-    """``map(work, items)`` on ``threads`` threads, in order, with at most ``threads`` results pending."""
+    """``map(work, items)`` on ``threads`` threads, in order, with at most ``2 * threads`` results pending.
+
+    Twice as many as threads so that every thread still has work while the caller writes a result.
+    """
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="score") as pool:
         pending: deque[Future[_Out]] = deque()
         for item in items:
             pending.append(pool.submit(work, item))
-            if len(pending) >= threads:
+            if len(pending) >= 2 * threads:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
@@ -76,20 +80,37 @@ def _days(spans: pd.DataFrame) -> np.ndarray:
     return ((spans["end"] - spans["start"]).dt.days + 1).clip(lower=0).to_numpy()
 
 
-def _chunks(cohort: Cohort, spans: pd.DataFrame, size: int) -> Iterator[tuple[Cohort, pd.DataFrame]]:
-    """Cohorts of at most ``size`` athletes; each table is split once by a chunk number, not filtered per chunk."""
-    chunk_of = pd.Series(np.arange(len(spans)) // max(size, 1), index=spans["athlete_id"].astype(object).to_numpy())
-    chunk_of = chunk_of[~chunk_of.index.duplicated(keep="last")]
-    count = int(chunk_of.max()) + 1 if len(chunk_of) else 0
-    split = [_split(table, chunk_of, count) for table in cohort.tables()]
-    span_chunk = chunk_of.reindex(spans["athlete_id"].astype(object)).to_numpy()
-    for number in range(count):
-        part = Cohort(*(pieces[number] for pieces in split))
-        yield part, spans[span_chunk == number].reset_index(drop=True)
+@dataclass(frozen=True)
+class _Chunks:
+    """Groups of at most ``size`` athletes: each table row's group number, found once; a group's rows are taken
+    by the thread that scores it, so the main thread does not copy the whole cohort before scoring starts."""
 
+    cohort: Cohort
+    spans: pd.DataFrame
+    table_groups: tuple[np.ndarray, ...]  # per table of the cohort, the group of each row (-1: no span)
+    span_groups: np.ndarray
+    count: int
 
-def _split(table: pd.DataFrame, chunk_of: pd.Series, count: int) -> list[pd.DataFrame]:
-    number = chunk_of.reindex(table["athlete_id"].astype(object)).to_numpy()
-    groups = {int(k): g for k, g in table.groupby(number, sort=False)} if len(table) else {}
-    empty = table.iloc[0:0]
-    return [groups.get(k, empty).reset_index(drop=True) for k in range(count)]
+    @classmethod
+    def of(cls, cohort: Cohort, spans: pd.DataFrame, size: int) -> _Chunks:
+        athletes = pd.Index(pd.unique(spans["athlete_id"].astype(object)))
+        group_of_athlete = np.arange(len(athletes)) // max(size, 1)
+
+        def groups(ids: pd.Series) -> np.ndarray:
+            code = athletes.get_indexer(ids.astype(object))
+            return np.where(code >= 0, group_of_athlete[np.maximum(code, 0)], -1)
+
+        return cls(
+            cohort=cohort,
+            spans=spans,
+            table_groups=tuple(groups(table["athlete_id"]) for table in cohort.tables()),
+            span_groups=groups(spans["athlete_id"]),
+            count=int(group_of_athlete[-1]) + 1 if len(athletes) else 0,
+        )
+
+    def part(self, number: int) -> tuple[Cohort, pd.DataFrame]:
+        def rows(table: pd.DataFrame, groups: np.ndarray) -> pd.DataFrame:
+            return table.take(np.flatnonzero(groups == number)).reset_index(drop=True)
+
+        tables = (rows(t, g) for t, g in zip(self.cohort.tables(), self.table_groups, strict=True))
+        return Cohort(*tables), rows(self.spans, self.span_groups)

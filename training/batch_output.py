@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -55,10 +57,13 @@ class ParquetSink:
     rows of athletes this run did not score are kept in the replaced day.
     """
 
-    def __init__(self, out: Path, flush_rows: int = 2_000_000, keep_other_athletes: bool = False) -> None:
+    def __init__(
+        self, out: Path, flush_rows: int = 2_000_000, keep_other_athletes: bool = False, threads: int = 1
+    ) -> None:
         self.out = out
         self.flush_rows = flush_rows
         self.keep_other_athletes = keep_other_athletes
+        self.threads = max(threads, 1)
         self._staging = out / f"_staging-{uuid.uuid4().hex[:12]}"
         self._chunk = 0
         self._buffer: list[pa.Table] = []
@@ -73,21 +78,25 @@ class ParquetSink:
             self._flush()
 
     def _flush(self) -> None:
-        # One write per many chunks: a year of days is 365 partitions, and files per partition cost more than rows.
+        """One file per day for all buffered chunks: a year is 365 partitions, and files cost more than rows."""
         if not self._buffer:
             return
-        table = pa.concat_tables(self._buffer)
-        self._buffer, self._buffered = [], 0
-        ds.write_dataset(
-            table,
-            self._staging,
-            format="parquet",
-            partitioning=ds.partitioning(pa.schema([(PARTITION, pa.date32())]), flavor="hive"),
-            basename_template=f"part-{self._chunk:05d}-{{i}}.parquet",
-            existing_data_behavior="overwrite_or_ignore",
-            max_partitions=100_000,
-        )
+        tables, self._buffer, self._buffered = self._buffer, [], 0
+        parts: dict[dt.date, list[pa.Table]] = {}
+        for table in tables:
+            for day, rows in _days_of(table):
+                parts.setdefault(day, []).append(rows)
+        name = f"part-{self._chunk:05d}.parquet"
         self._chunk += 1
+
+        def write_day(day: dt.date) -> None:
+            folder = self._staging / f"{PARTITION}={day.isoformat()}"
+            folder.mkdir(parents=True, exist_ok=True)
+            _write_file(pa.concat_tables(parts[day]), folder / name)
+
+        # The parquet writer releases the GIL, so days are written side by side.
+        with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="write") as pool:
+            list(pool.map(write_day, parts))
 
     def write_spark(self, result: SparkFrame) -> None:
         # Spark writes its own part files into the staging folder; commit moves whole days as for local chunks.
@@ -133,18 +142,39 @@ class ParquetSink:
 
 
 def _arrow(result: pd.DataFrame) -> pa.Table:
-    """Results as arrow, sorted by day, with plain string columns (repeated values are cheap as categories first)."""
-    frame = result.sort_values(PARTITION, kind="stable")
-    text = [c for c in frame.columns if c != "athlete_id" and frame[c].dtype == object]
-    frame = frame.astype({c: "category" for c in text})
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    """Results as arrow, sorted by day, with texts as dictionaries (bands, driver names and the model repeat a few
+    values, and the parquet writer stores a dictionary array's codes as they are instead of hashing every text)."""
+    days = result[PARTITION].to_numpy(dtype="datetime64[ns]").view("int64")
+    text = [c for c in result.columns if c != "athlete_id" and result[c].dtype == object]
+    table = pa.Table.from_pandas(result.astype({c: "category" for c in text}), preserve_index=False)
+    if len(days) and (np.diff(days) < 0).any():
+        table = table.take(pa.array(np.argsort(days, kind="stable")))
     fields = [
         pa.field(f.name, pa.date32()) if f.name == PARTITION
-        else pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) or f.name == "athlete_id"
+        else pa.field(f.name, pa.string()) if f.name == "athlete_id"
         else f
         for f in table.schema
     ]
     return table.cast(pa.schema(fields))
+
+
+def _days_of(table: pa.Table) -> Iterator[tuple[dt.date, pa.Table]]:
+    """The rows of each day of a table sorted by day, without the day column (the partition holds it)."""
+    days = table[PARTITION].combine_chunks().cast(pa.int32()).to_numpy()
+    body = table.drop_columns([PARTITION])
+    starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
+    for start, end in zip(starts, [*starts[1:], len(days)], strict=True):
+        yield _EPOCH + dt.timedelta(days=int(days[start])), body.slice(start, end - start)
+
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _write_file(table: pa.Table, path: Path) -> None:
+    # Dictionary pages only pay off for the repeated texts; trying them on the scores' distinct doubles costs time
+    # for nothing. Without the arrow schema in the file, readers see the texts as plain strings, as Spark writes them.
+    text = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+    pq.write_table(table, path, use_dictionary=text, store_schema=False, row_group_size=1 << 20)
 
 
 def write_rejects(rejects: pd.DataFrame, path: Path) -> None:
@@ -172,6 +202,6 @@ def _merge_earlier_rows(staged_day: Path, earlier_day: Path) -> None:
         return
     merged = pa.concat_tables([staged, kept], promote_options="permissive")
     parts = list(staged_day.iterdir())
-    pq.write_table(merged, staged_day / "part-merged.parquet")
+    _write_file(merged, staged_day / "part-merged.parquet")
     for part in parts:
         part.unlink()

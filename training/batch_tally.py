@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from training.schema import INJURIES
@@ -20,8 +21,10 @@ class Tally:
     high_risk_athletes: dict[str, int] = field(default_factory=lambda: {k: 0 for k in INJURIES})
 
     def add(self, result: pd.DataFrame) -> None:
-        self.athletes += int(result["athlete_id"].nunique())
+        # Athletes as codes, found once: counting distinct ids per injury would hash every id five times.
+        athlete, athletes = pd.factorize(result["athlete_id"].astype(object))
+        self.athletes += len(athletes)
         self.athlete_days += len(result)
         for kind in INJURIES:
-            high = result[f"band_{kind}"].isin(HIGH_BANDS)
-            self.high_risk_athletes[kind] += int(result.loc[high, "athlete_id"].nunique())
+            high = result[f"band_{kind}"].isin(HIGH_BANDS).to_numpy(dtype=bool)
+            self.high_risk_athletes[kind] += int(np.count_nonzero(np.bincount(athlete[high], minlength=len(athletes))))

@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from training.model import InjuryRiskModel
+from training.model import InjuryRiskModel, RiskExplanation
 from training.narration import describe
 from training.tree_tables import rank_contributions
 
@@ -105,23 +105,22 @@ def driver_column(kind: str, rank: int, part: str = "") -> str:
 
 
 def driver_columns(
-    model: InjuryRiskModel, rows: pd.DataFrame, explained: dict[str, tuple[np.ndarray, np.ndarray]], count: int
+    model: InjuryRiskModel, rows: pd.DataFrame, explanation: RiskExplanation, count: int
 ) -> dict[str, object]:
     """Top ``count`` drivers per row and injury as flat columns, for batch outputs.
 
     Per injury and rank: ``driver_<rank>_<kind>`` (feature name), ``..._value`` (the feature's value) and
     ``..._contribution`` (log-odds). Null where the rank has no driver or the injury is not scored (the athlete has
-    it), as for the API's ``drivers``. ``explained`` holds each injury's ranked contributions (``explain_risk``).
+    it), as for the API's ``drivers``. ``explanation`` is ``model.explain_risk`` of ``rows``.
     """
     names = np.asarray(model.features)
-    values = rows.reindex(columns=model.features).to_numpy(dtype="float64", na_value=np.nan)
     index = np.arange(len(rows))[:, None]
     columns: dict[str, object] = {}
-    for kind, (features, contributions) in explained.items():
+    for kind, (features, contributions) in explanation.drivers.items():
         injured = rows[f"injured_{kind}"].to_numpy(dtype=bool)[:, None] if f"injured_{kind}" in rows else False
         present = (features >= 0) & ~injured
         positions = np.where(present, features, -1)
-        feature_values = np.where(present, values[index, np.maximum(features, 0)], np.nan)
+        feature_values = np.where(present, explanation.values[index, np.maximum(features, 0)], np.nan)
         chosen = np.where(present, contributions, np.nan)
         for rank in range(1, count + 1):
             columns[driver_column(kind, rank)] = pd.Categorical.from_codes(positions[:, rank - 1], categories=names)

@@ -159,13 +159,14 @@ def compute_features(
     columns = {name: values[keep] for name, values in columns.items()}
     columns.update(_history(code, day, cohort.injuries, grid))
     columns.update(_profile(code, cohort.profiles, grid))
-    # One frame built once from arrays: no block consolidation or join copies on millions of rows.
+    # One frame built once from arrays, each column its own block (copy=False): no consolidation or join copies on
+    # millions of rows.
     frame = {
         "athlete_id": pd.array(grid.athletes.to_numpy(dtype=object)[code], dtype="string"),
         "date": (day * _NS_PER_DAY).view("datetime64[ns]"),
     }
     frame.update({name: columns[name] for name in [*FEATURES, *INJURED_COLUMNS]})
-    return pd.DataFrame(frame)
+    return pd.DataFrame(frame, copy=False)
 
 
 def _build_grid(spans: pd.DataFrame) -> _Grid:
@@ -226,11 +227,14 @@ def _daily_strength(strength: pd.DataFrame, grid: _Grid, catalogue: Catalogue) -
     idx = idx[keep]
     s = strength[keep]
     volume = (s["sets"].fillna(0.0) * s["reps"].fillna(0.0)).to_numpy(dtype="float64")
-    exercise = s["exercise_id"].astype(str).to_numpy()
+    # Each distinct exercise is judged once, then rows by their code: string matching per row costs more than all
+    # the sums.
+    exercise, exercises = pd.factorize(s["exercise_id"].astype(object))
+    known = {e.id for e in catalogue.exercises}
 
     def reps_where(predicate: Callable[[str], bool]) -> np.ndarray:
-        chosen = {e.id for e in catalogue.exercises if predicate(e.id)}
-        mask = np.isin(exercise, list(chosen))
+        chosen = np.array([e in known and predicate(e) for e in exercises] + [False], dtype=bool)
+        mask = chosen[exercise]  # code -1 (a missing id) reads the final False
         return np.bincount(idx[mask], weights=volume[mask], minlength=n).astype("float64")
 
     sessions = np.zeros(n)

@@ -35,6 +35,14 @@ class InjuryClassifier:
     def tables(self) -> TreeTables:
         return compile_trees(self.trees)
 
+    # The tables are derived at load, never stored with the model: a model saved by an earlier version must not
+    # bring tables of an earlier layout with it.
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "tables"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update({k: v for k, v in state.items() if k != "tables"})
+
     @property
     def base_log_odds(self) -> float:
         """Calibrated log-odds before any feature's contribution (the trees' cover-weighted expectation)."""
@@ -50,7 +58,11 @@ class InjuryClassifier:
     def explain(self, features: pd.DataFrame, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Calibrated log-odds, and the ``count`` largest contributions to them (feature positions, -1 for none,
         and values) per row, from one pass over the trees."""
-        evaluation = self.tables.evaluate(self._matrix(features), scale=self.slope, top=count)
+        return self.explain_matrix(self._matrix(features), count)
+
+    def explain_matrix(self, X: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``explain`` of rows already in the trees' feature order (``_matrix``)."""
+        evaluation = self.tables.evaluate(X, scale=self.slope, top=count)
         log_odds = self.slope * evaluation.raw + self.intercept
         return log_odds, evaluation.top_features, evaluation.top_contributions
 
@@ -58,11 +70,14 @@ class InjuryClassifier:
         return probability(self.log_odds(features))
 
     def _matrix(self, features: pd.DataFrame) -> np.ndarray:
-        # The tables index features by position, so the columns must be the trees' own, in their order.
-        expected = list(getattr(self.trees, "feature_names_in_", features.columns))
-        if list(features.columns) != expected:
-            raise ValueError(f"feature columns {list(features.columns)} are not the model's {expected}")
+        self.check_columns(list(features.columns))
         return features.to_numpy(dtype="float64", na_value=np.nan)
+
+    def check_columns(self, columns: list[str]) -> None:
+        # The tables index features by position, so the columns must be the trees' own, in their order.
+        expected = list(getattr(self.trees, "feature_names_in_", columns))
+        if columns != expected:
+            raise ValueError(f"feature columns {columns} are not the model's {expected}")
 
 
 def probability(log_odds: np.ndarray) -> np.ndarray:
@@ -87,12 +102,23 @@ class InjuryRiskModel(mlflow.pyfunc.PythonModel):
         frame = features.reindex(columns=self.features).astype("float64")
         return pd.DataFrame({kind: self.classifiers[kind].probability(frame) for kind in INJURIES}, index=frame.index)
 
-    def explain_risk(
-        self, features: pd.DataFrame, count: int
-    ) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]]]:
-        """``predict_risk`` plus, per injury, the ``count`` largest contributions to its calibrated log-odds (as
-        positions in ``self.features``, -1 for none, and values), computed in the same pass over the trees."""
-        frame = features.reindex(columns=self.features).astype("float64")
-        explained = {kind: self.classifiers[kind].explain(frame, count) for kind in INJURIES}
-        risks = pd.DataFrame({kind: probability(explained[kind][0]) for kind in INJURIES}, index=frame.index)
-        return risks, {kind: explained[kind][1:] for kind in INJURIES}
+    def explain_risk(self, features: pd.DataFrame, count: int) -> RiskExplanation:
+        """``predict_risk`` plus, per injury, the ``count`` largest contributions to its calibrated log-odds,
+        computed in the same pass over the trees."""
+        for classifier in self.classifiers.values():
+            classifier.check_columns(self.features)
+        # One matrix for the four classifiers, in the frame's own (column-major) order: copies cost as much as a pass.
+        X = features.reindex(columns=self.features).to_numpy(dtype="float64", na_value=np.nan)
+        explained = {kind: self.classifiers[kind].explain_matrix(X, count) for kind in INJURIES}
+        risks = pd.DataFrame({kind: probability(explained[kind][0]) for kind in INJURIES}, index=features.index)
+        return RiskExplanation(risks, X, {kind: explained[kind][1:] for kind in INJURIES})
+
+
+@dataclass(frozen=True)
+class RiskExplanation:
+    """Risks of many rows with each injury's top contributions, and the feature values they were computed from."""
+
+    risks: pd.DataFrame  # probability per injury (columns) and row
+    values: np.ndarray  # (rows, features): the model's inputs, in ``InjuryRiskModel.features`` order
+    drivers: dict[str, tuple[np.ndarray, np.ndarray]]  # per injury: (rows, count) feature positions (-1 for none)
+    # and their contributions to the calibrated log-odds, largest magnitude first

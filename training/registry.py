@@ -64,6 +64,9 @@ def load_served_model(settings: Settings) -> ServedModel:
             "train one with `injury-risk simulate` then `injury-risk train` (or run `make serve`)"
         ) from error
     pyfunc = mlflow.pyfunc.load_model(f"models:/{settings.model_name}@{settings.model_alias}")
+    model = pyfunc.unwrap_python_model()
+    for classifier in model.classifiers.values():
+        classifier.tables  # noqa: B018 - compiled at load, not inside the first request or by each scoring thread
     run = client.get_run(version.run_id)
     return ServedModel(
         name=settings.model_name,
@@ -72,7 +75,7 @@ def load_served_model(settings: Settings) -> ServedModel:
         run_id=version.run_id,
         trained_at=_iso(run.info.end_time or run.info.start_time),
         metrics=dict(run.data.metrics),
-        model=pyfunc.unwrap_python_model(),
+        model=model,
         model_card=_model_card(version.run_id),
     )
 

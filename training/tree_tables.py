@@ -1,15 +1,16 @@
-"""Gradient-boosted trees as lookup tables: prediction and exact TreeSHAP from each row's split decisions.
+"""Gradient-boosted trees as lookup tables: prediction and exact TreeSHAP from each row's bins.
 
-A tree with k split nodes sends a row to a leaf by k yes/no decisions. The model's trees are small (4 leaves, 3
-splits), so every pattern of a tree's decisions can be listed in advance, with the leaf it reaches and the TreeSHAP
-values it yields. Scoring a row then costs one comparison per distinct (feature, threshold) and one table lookup per
-tree (plus one add per tree and feature when explaining), in a small compiled kernel (numba), instead of a walk per
-row and tree with Python calls per tree.
+The model's trees are small (4 leaves, 3 splits), so every pattern of a tree's decisions can be listed in advance,
+with the leaf it reaches and the TreeSHAP values it yields. Trees that split on the same features are then merged
+into one table over the bins of those features (between which thresholds a value lies, or missing): a cell holds the
+summed leaf values and each feature's summed Shapley values. Scoring a row costs a few comparisons per feature to
+find its bins and one lookup per group of trees (plus one add per group and feature when explaining), in a small
+compiled kernel (numba), instead of a walk per row and tree with Python calls per tree.
 
-Prediction adds the baseline and then the trees in order, as scikit-learn does, so raw scores equal
-``HistGradientBoostingClassifier.decision_function`` bit for bit. Contributions are the Shapley values of the
-path-dependent (cover-weighted) expectation, the quantity shap's ``TreeExplainer`` computes with
-``feature_perturbation="tree_path_dependent"``; tests pin both equalities.
+Raw scores equal ``HistGradientBoostingClassifier.decision_function`` up to the rounding of adding the trees in
+groups (1e-12 in the tests). Contributions are the Shapley values of the path-dependent (cover-weighted)
+expectation, the quantity shap's ``TreeExplainer`` computes with ``feature_perturbation="tree_path_dependent"``;
+Shapley values add up over trees, so a group's are the sums of its trees'. Tests pin both equalities.
 """
 
 from __future__ import annotations
@@ -22,25 +23,35 @@ import numba
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-# 2**10 patterns per tree: beyond that the tables grow faster than a tree walk is slow.
+# 2**10 decision patterns per tree, and up to 3**10 cells for its table: beyond that tables outgrow the caches.
 MAX_SPLITS = 10
 
 
 @dataclass(frozen=True)
 class TreeTables:
-    """One binary classifier's trees: distinct split conditions, per-tree decision slots and per-pattern tables."""
+    """One binary classifier's trees, merged into groups of trees that split on the same features.
+
+    A row's value of a feature falls in one of that feature's bins: how many of the model's thresholds on it lie below
+    the value, or the last bin when it is missing. Every tree of a group sends all rows whose features share their
+    bins to the same leaves, so the group is a table over the cells of its features' bins: the summed leaf value and
+    each feature's summed Shapley value per cell. Tables of a group index bins of its own thresholds only, through a
+    small per-feature map from the model's bins, which keeps them to a few hundred cells.
+    """
 
     n_features: int
     baseline: float
     expected: float  # baseline plus each tree's cover-weighted mean leaf: the raw score of "no feature known"
-    condition_feature: np.ndarray  # (conditions,) sorted by feature
-    condition_threshold: np.ndarray  # (conditions,) a row goes left when value <= threshold ...
-    condition_missing_left: np.ndarray  # (conditions,) ... or when the value is NaN and this is set
-    tree_conditions: np.ndarray  # (trees, slots) condition of each split slot; padding points at a never-true row
-    leaf_values: np.ndarray  # (trees, 2**slots) leaf value reached by each decision pattern
-    pair_starts: np.ndarray  # (trees + 1,) first (tree, feature) pair of each tree; pairs are ordered by tree
-    pair_feature: np.ndarray  # (pairs,) the feature of each pair
-    pair_values: np.ndarray  # (pairs, 2**slots) the feature's Shapley value in that tree for each pattern
+    used_features: np.ndarray  # (used,) ascending: the features some tree splits on; no other feature contributes
+    edge_starts: np.ndarray  # (features + 1,) where each feature's thresholds start in ``edges``
+    edges: np.ndarray  # every feature's distinct thresholds, ascending
+    group_pairs: np.ndarray  # (groups + 1,) the first (group, feature) pair of each group; pairs are ordered by group
+    pair_feature: np.ndarray  # (pairs,) the feature of each pair, ascending within a group
+    pair_offsets: np.ndarray  # (pairs,) where the pair's map starts in ``offsets``
+    offsets: np.ndarray  # per pair and model bin of its feature: that bin's part of the group's cell number
+    group_cells: np.ndarray  # (groups,) the group's first cell in ``cell_values``
+    cell_values: np.ndarray  # per group and cell: the summed leaf values of the group's trees
+    group_parts: np.ndarray  # (groups,) the group's first value in ``cell_parts``
+    cell_parts: np.ndarray  # per group, cell and pair (pair fastest): the feature's summed Shapley values
 
     def raw(self, X: np.ndarray) -> np.ndarray:
         """Raw scores (log-odds before calibration) of the rows of ``X`` (rows x features, float64)."""
@@ -56,22 +67,24 @@ class TreeTables:
     def evaluate(
         self, X: np.ndarray, scale: float = 1.0, keep_contributions: bool = False, top: int = 0
     ) -> Evaluation:
-        """Raw scores, and on request every contribution and/or the ``top`` largest, from one pass over the trees.
+        """Raw scores, and on request every contribution and/or the ``top`` largest, from one pass over the tables.
 
         Contributions are multiplied by ``scale`` (a calibration slope) before they are ranked and returned.
         """
-        X = np.ascontiguousarray(X, dtype="float64")
+        # Either memory order: a frame's values are usually column-major, which suits the kernel's feature loops.
+        X = np.asarray(X, dtype="float64")
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"expected rows of {self.n_features} features, got an array of shape {X.shape}")
         rows = len(X)
         raw = np.empty(rows, dtype="float64")
-        contributions = np.empty((rows if keep_contributions else 0, self.n_features), dtype="float64")
+        contributions = np.zeros((rows if keep_contributions else 0, self.n_features), dtype="float64")
         top_features = np.empty((rows, top), dtype=np.intp)
         top_contributions = np.empty((rows, top), dtype="float64")
         _evaluate(
-            X, self.condition_feature, self.condition_threshold, self.condition_missing_left, self.tree_conditions,
-            self.leaf_values, self.baseline, self.pair_starts, self.pair_feature, self.pair_values, float(scale),
-            keep_contributions or top > 0, raw, contributions, top_features, top_contributions,
+            X, self.used_features, self.edge_starts, self.edges, self.group_pairs, self.pair_feature,
+            self.pair_offsets, self.offsets, self.group_cells, self.cell_values, self.group_parts, self.cell_parts,
+            self.baseline, float(scale), keep_contributions or top > 0, raw, contributions, top_features,
+            top_contributions,
         )
         return Evaluation(raw, contributions if keep_contributions else None, top_features, top_contributions)
 
@@ -92,17 +105,19 @@ def rank_contributions(values: np.ndarray, count: int) -> tuple[np.ndarray, np.n
     values = np.ascontiguousarray(values, dtype="float64")
     features = np.empty((len(values), count), dtype=np.intp)
     chosen = np.empty((len(values), count), dtype="float64")
+    every = np.arange(values.shape[1], dtype=np.intp)
     for row in range(len(values)):
-        _rank_row(values[row], features[row], chosen[row])
+        _rank_row(values[row], every, features[row], chosen[row])
     return features, chosen
 
 
 @numba.njit(nogil=True, cache=True)
-def _rank_row(values: np.ndarray, features: np.ndarray, chosen: np.ndarray) -> None:
+def _rank_row(values: np.ndarray, candidates: np.ndarray, features: np.ndarray, chosen: np.ndarray) -> None:
+    # ``candidates`` ascending, so a tie keeps the earlier feature; features outside it are zero and never ranked.
     taken = 0
     for rank in range(features.shape[0]):
         best, magnitude = -1, 0.0
-        for f in range(values.shape[0]):
+        for f in candidates:
             m = abs(values[f])
             if m > magnitude:
                 already = False
@@ -115,19 +130,27 @@ def _rank_row(values: np.ndarray, features: np.ndarray, chosen: np.ndarray) -> N
         taken += 1
 
 
+# Rows are scored a block at a time, one feature or group at a time over the block's rows: every inner loop runs the
+# same instructions for each row, without the branches per row and group that a row-at-a-time walk mispredicts.
+_BLOCK_ROWS = 256
+
+
 # nogil: callers may score chunks on several threads. cache: compiled once per machine, not per process.
 @numba.njit(nogil=True, cache=True)
 def _evaluate(  # noqa: PLR0913 - flat arrays are what a compiled kernel takes
     X: np.ndarray,
-    condition_feature: np.ndarray,
-    condition_threshold: np.ndarray,
-    condition_missing_left: np.ndarray,
-    tree_conditions: np.ndarray,
-    leaf_values: np.ndarray,
-    baseline: float,
-    pair_starts: np.ndarray,
+    used_features: np.ndarray,
+    edge_starts: np.ndarray,
+    edges: np.ndarray,
+    group_pairs: np.ndarray,
     pair_feature: np.ndarray,
-    pair_values: np.ndarray,
+    pair_offsets: np.ndarray,
+    offsets: np.ndarray,
+    group_cells: np.ndarray,
+    cell_values: np.ndarray,
+    group_parts: np.ndarray,
+    cell_parts: np.ndarray,
+    baseline: float,
     scale: float,
     explain: bool,
     raw: np.ndarray,
@@ -135,38 +158,85 @@ def _evaluate(  # noqa: PLR0913 - flat arrays are what a compiled kernel takes
     top_features: np.ndarray,
     top_contributions: np.ndarray,
 ) -> None:
-    conditions = len(condition_feature)
-    trees, slots = tree_conditions.shape
-    features = X.shape[1]
-    # One extra condition that is never met: the target of the slots a smaller tree does not use.
-    decided = np.zeros(conditions + 1, dtype=np.int64)
-    row_parts = np.zeros(features, dtype=np.float64)
-    for row in range(X.shape[0]):
-        for c in range(conditions):
-            value = X[row, condition_feature[c]]
-            if np.isnan(value):
-                decided[c] = 1 if condition_missing_left[c] else 0
-            else:
-                decided[c] = 1 if value <= condition_threshold[c] else 0
-        row_parts[:] = 0.0
-        # From the baseline, tree after tree: the order scikit-learn sums in, hence the same floating-point result.
-        total = baseline
-        for tree in range(trees):
-            code = 0
-            for slot in range(slots):
-                code |= decided[tree_conditions[tree, slot]] << slot
-            total += leaf_values[tree, code]
+    rows, features = X.shape
+    used = len(used_features)
+    top = top_features.shape[1]
+    position = np.full(features, -1, dtype=np.int64)  # of each used feature in ``used_features``
+    for u in range(used):
+        position[used_features[u]] = u
+    bins = np.empty((used, _BLOCK_ROWS), dtype=np.int64)
+    cell = np.empty(_BLOCK_ROWS, dtype=np.int64)
+    total = np.empty(_BLOCK_ROWS, dtype=np.float64)
+    parts = np.zeros((used, _BLOCK_ROWS), dtype=np.float64)
+    for start in range(0, rows, _BLOCK_ROWS):
+        n = min(_BLOCK_ROWS, rows - start)
+        for u in range(used):
+            f = used_features[u]
+            low, high = edge_starts[f], edge_starts[f + 1]
+            for r in range(n):
+                value = X[start + r, f]
+                b = 0
+                for e in range(low, high):
+                    b += edges[e] < value
+                bins[u, r] = high - low + 1 if np.isnan(value) else b
+        # From the baseline, group after group in model order: every row's sum is rounded the same way.
+        total[:n] = baseline
+        for g in range(len(group_cells)):
+            first, last = group_pairs[g], group_pairs[g + 1]
+            cell[:n] = 0
+            for pair in range(first, last):
+                u, at = position[pair_feature[pair]], pair_offsets[pair]
+                for r in range(n):
+                    cell[r] += offsets[at + bins[u, r]]
+            at = group_cells[g]
+            for r in range(n):
+                total[r] += cell_values[at + cell[r]]
             if explain:
-                for pair in range(pair_starts[tree], pair_starts[tree + 1]):
-                    row_parts[pair_feature[pair]] += pair_values[pair, code]
-        raw[row] = total
-        if explain:
-            for f in range(features):
-                row_parts[f] *= scale
-            if contributions.shape[0]:
-                contributions[row] = row_parts
-            if top_features.shape[1]:
-                _rank_row(row_parts, top_features[row], top_contributions[row])
+                width, at = last - first, group_parts[g]
+                for pair in range(first, last):
+                    u, j = position[pair_feature[pair]], pair - first
+                    for r in range(n):
+                        parts[u, r] += cell_parts[at + cell[r] * width + j]
+        raw[start : start + n] = total[:n]
+        if not explain:
+            continue
+        for u in range(used):
+            for r in range(n):
+                parts[u, r] *= scale
+        if contributions.shape[0]:
+            for u in range(used):
+                for r in range(n):
+                    contributions[start + r, used_features[u]] = parts[u, r]
+        if top:
+            _rank_block(parts, n, used_features, top_features[start : start + n], top_contributions[start : start + n])
+        parts[:, :n] = 0.0
+
+
+@numba.njit(nogil=True, cache=True)
+def _rank_block(
+    parts: np.ndarray, n: int, used_features: np.ndarray, features: np.ndarray, chosen: np.ndarray
+) -> None:
+    """``_rank_row`` for each of the block's ``n`` rows (``parts`` is used features x rows), by insertion.
+
+    Features are offered in ascending order and only a strictly larger magnitude moves ahead, so ties keep the
+    earlier feature, as in ``_rank_row``; a zero is never larger than the empty ranks' zero, so it is never ranked.
+    """
+    top = features.shape[1]
+    magnitude = np.zeros(top, dtype=np.float64)
+    for r in range(n):
+        magnitude[:] = 0.0
+        features[r, :] = -1
+        chosen[r, :] = np.nan
+        for u in range(len(used_features)):
+            value = parts[u, r]
+            m = abs(value)
+            if m <= magnitude[top - 1]:
+                continue
+            k = top - 1
+            while k > 0 and m > magnitude[k - 1]:
+                magnitude[k], features[r, k], chosen[r, k] = magnitude[k - 1], features[r, k - 1], chosen[r, k - 1]
+                k -= 1
+            magnitude[k], features[r, k], chosen[r, k] = m, used_features[u], value
 
 
 def compile_trees(trees: HistGradientBoostingClassifier) -> TreeTables:
@@ -176,51 +246,140 @@ def compile_trees(trees: HistGradientBoostingClassifier) -> TreeTables:
     if trees.n_trees_per_iteration_ != 1:
         raise ValueError("only binary classifiers (one tree per iteration) can be compiled to tables")
     nodes_per_tree = [iteration[0].nodes for iteration in trees._predictors]
-    splits = [np.flatnonzero(nodes["is_leaf"] == 0) for nodes in nodes_per_tree]
-    slots = max((len(s) for s in splits), default=0)
-    if slots > MAX_SPLITS:
-        raise ValueError(f"trees have up to {slots} splits; tables support at most {MAX_SPLITS}")
+    compiled = [_Tree.of(nodes) for nodes in nodes_per_tree]
+    n_features = int(trees.n_features_in_)
+    edges = [sorted({c[1] for tree in compiled for c in tree.conditions if c[0] == f}) for f in range(n_features)]
 
-    keys = sorted(
-        {_condition(nodes[n]) for nodes, split in zip(nodes_per_tree, splits, strict=True) for n in split}
-    )
-    index = {key: i for i, key in enumerate(keys)}
-    never = len(keys)  # the kernel's extra decision that is never met
-    tree_conditions = np.full((len(nodes_per_tree), slots), never, dtype=np.intp)
-    leaf_values = np.zeros((len(nodes_per_tree), 2**slots), dtype="float64")
-    pair_tree: list[int] = []
-    pair_feature: list[int] = []
-    pair_values: list[np.ndarray] = []
-    baseline = float(np.ravel(trees._baseline_prediction)[0])
-    expected = baseline
-    for t, (nodes, split) in enumerate(zip(nodes_per_tree, splits, strict=True)):
-        slot_of = {int(n): i for i, n in enumerate(split)}
-        for n, i in slot_of.items():
-            tree_conditions[t, i] = index[_condition(nodes[n])]
-        patterns = range(2**slots)
-        leaf_values[t] = [nodes[_leaf(nodes, slot_of, p)]["value"] for p in patterns]
-        features = sorted({int(nodes[n]["feature_idx"]) for n in split})
-        shapley = np.array([_shapley(nodes, slot_of, features, p) for p in patterns]).reshape(2**slots, len(features))
-        for j, feature in enumerate(features):
-            pair_tree.append(t)
+    group_pairs, pair_feature, pair_offsets, offsets = [0], [], [], []
+    group_cells, cell_values, group_parts, cell_parts = [], [], [], []
+    cells_so_far = parts_so_far = offsets_so_far = 0
+    for members in _groups(compiled):
+        group = _Group.of(members)
+        group_cells.append(cells_so_far)
+        group_parts.append(parts_so_far)
+        cell_values.append(group.values)
+        cell_parts.append(group.parts.ravel())
+        cells_so_far += len(group.values)
+        parts_so_far += group.parts.size
+        for feature, local, stride in zip(group.features, group.edges, group.strides, strict=True):
             pair_feature.append(feature)
-            pair_values.append(shapley[:, j])
-        expected += _expectation(nodes, slot_of, {}, 0, 0)
+            pair_offsets.append(offsets_so_far)
+            mapped = _local_bins(edges[feature], local) * stride
+            offsets.append(mapped)
+            offsets_so_far += len(mapped)
+        group_pairs.append(len(pair_feature))
 
-    pair_starts = np.searchsorted(np.asarray(pair_tree, dtype=np.intp), np.arange(len(nodes_per_tree) + 1))
+    baseline = float(np.ravel(trees._baseline_prediction)[0])
     return TreeTables(
-        n_features=int(trees.n_features_in_),
+        n_features=n_features,
         baseline=baseline,
-        expected=expected,
-        condition_feature=np.array([k[0] for k in keys], dtype=np.intp),
-        condition_threshold=np.array([k[1] for k in keys], dtype="float64"),
-        condition_missing_left=np.array([k[2] for k in keys], dtype=bool),
-        tree_conditions=tree_conditions,
-        leaf_values=leaf_values,
-        pair_starts=pair_starts.astype(np.intp),
+        expected=baseline + sum(tree.expected for tree in compiled),
+        used_features=np.array([f for f in range(n_features) if edges[f]], dtype=np.intp),
+        edge_starts=np.cumsum([0] + [len(e) for e in edges]).astype(np.intp),
+        edges=np.array([t for e in edges for t in e], dtype="float64"),
+        group_pairs=np.asarray(group_pairs, dtype=np.intp),
         pair_feature=np.asarray(pair_feature, dtype=np.intp),
-        pair_values=np.array(pair_values, dtype="float64").reshape(len(pair_values), 2**slots),
+        pair_offsets=np.asarray(pair_offsets, dtype=np.intp),
+        offsets=np.concatenate(offsets).astype(np.intp) if offsets else np.zeros(0, dtype=np.intp),
+        group_cells=np.asarray(group_cells, dtype=np.intp),
+        cell_values=np.concatenate(cell_values) if cell_values else np.zeros(0),
+        group_parts=np.asarray(group_parts, dtype=np.intp),
+        cell_parts=np.concatenate(cell_parts) if cell_parts else np.zeros(0),
     )
+
+
+# A group's table has the product of its features' bin counts as cells; past this, trees start a new group.
+MAX_GROUP_CELLS = 4096
+
+
+@dataclass(frozen=True)
+class _Tree:
+    """One tree's split conditions by decision slot, and its leaf value and Shapley values per decision pattern."""
+
+    conditions: list[tuple[int, float, bool]]  # (feature, threshold, missing goes left) per slot
+    features: list[int]  # the features it splits on, ascending
+    leaf_values: np.ndarray  # (patterns,)
+    shapley: np.ndarray  # (patterns, features)
+    expected: float  # cover-weighted mean leaf
+
+    @classmethod
+    def of(cls, nodes: np.ndarray) -> _Tree:
+        split = np.flatnonzero(nodes["is_leaf"] == 0)
+        if len(split) > MAX_SPLITS:
+            raise ValueError(f"trees have up to {len(split)} splits; tables support at most {MAX_SPLITS}")
+        slot_of = {int(n): i for i, n in enumerate(split)}
+        features = sorted({int(nodes[n]["feature_idx"]) for n in split})
+        patterns = range(2 ** len(split))
+        return cls(
+            conditions=[_condition(nodes[n]) for n in split],
+            features=features,
+            leaf_values=np.array([nodes[_leaf(nodes, slot_of, p)]["value"] for p in patterns], dtype="float64"),
+            shapley=np.array(
+                [_shapley(nodes, slot_of, features, p) for p in patterns], dtype="float64"
+            ).reshape(len(patterns), len(features)),
+            expected=_expectation(nodes, slot_of, {}, 0, 0),
+        )
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Trees on the same features as one table over the cells of their own thresholds' bins (row-major)."""
+
+    features: list[int]
+    edges: list[list[float]]  # per feature, the group's thresholds
+    strides: list[int]
+    values: np.ndarray  # (cells,)
+    parts: np.ndarray  # (cells, features)
+
+    @classmethod
+    def of(cls, members: list[_Tree]) -> _Group:
+        features = members[0].features
+        edges = [sorted({c[1] for tree in members for c in tree.conditions if c[0] == f}) for f in features]
+        shape = [len(e) + 2 for e in edges]  # bins: below each threshold, above all, and missing
+        strides = [int(np.prod(shape[j + 1:])) for j in range(len(shape))]
+        cells = int(np.prod(shape))
+        cell_bins = np.indices(shape).reshape(len(shape), cells)
+        values = np.zeros(cells)
+        parts = np.zeros((cells, len(features)))
+        # Trees are added in model order, so a cell's sum is the same whatever the row.
+        for tree in members:
+            pattern = np.zeros(cells, dtype=np.intp)
+            for slot, (feature, threshold, missing_left) in enumerate(tree.conditions):
+                j = features.index(feature)
+                b = cell_bins[j]
+                left = np.where(b == shape[j] - 1, missing_left, b <= edges[j].index(threshold))
+                pattern |= left.astype(np.intp) << slot
+            values += tree.leaf_values[pattern]
+            parts += tree.shapley[pattern]
+        return cls(features, edges, strides, values, parts)
+
+
+def _groups(trees: list[_Tree]) -> list[list[_Tree]]:
+    """Trees split on the same features, in model order, cut where a table would exceed MAX_GROUP_CELLS."""
+    open_groups: dict[tuple[int, ...], list[_Tree]] = {}
+    done: list[list[_Tree]] = []
+    for tree in trees:
+        key = tuple(tree.features)
+        members = open_groups.get(key, [])
+        if members and _cells([*members, tree]) > MAX_GROUP_CELLS:
+            done.append(members)
+            members = []
+        open_groups[key] = [*members, tree]
+    return done + list(open_groups.values())
+
+
+def _cells(trees: list[_Tree]) -> int:
+    return int(np.prod([len({c[1] for t in trees for c in t.conditions if c[0] == f}) + 2 for f in trees[0].features]))
+
+
+def _local_bins(model_edges: list[float], group_edges: list[float]) -> np.ndarray:
+    """For each model bin of a feature (values above ``b`` of its thresholds; the last is missing), the group's bin.
+
+    The group's thresholds are some of the model's, so every value of a model bin lies in one group bin: above the
+    group thresholds at or below the model threshold just under the bin.
+    """
+    below = [0] + [int(np.searchsorted(group_edges, t, side="right")) for t in model_edges]
+    return np.array([*below, len(group_edges) + 1], dtype=np.intp)
 
 
 def _condition(node: np.void) -> tuple[int, float, bool]:
