@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from training.explain import driver_column, driver_columns
@@ -38,8 +39,9 @@ def scored_results(cohort: Cohort, spans: pd.DataFrame, served: ServedModel) -> 
     columns: dict[str, object] = {
         "athlete_id": rows["athlete_id"].to_numpy(),
         "as_of": rows["date"].to_numpy(),
-        "model_name": served.name,
-        "model_version": served.version,
+        # One value each, as categories: the writers then store a code per row, not the same text again.
+        "model_name": _constant(served.name, len(rows)),
+        "model_version": _constant(served.version, len(rows)),
     }
     columns.update({k: v.to_numpy() for k, v in risk_columns(rows, explanation.risks, served.model.base_rates).items()})
     columns.update(driver_columns(served.model, rows, explanation, BATCH_DRIVERS))
@@ -48,3 +50,7 @@ def scored_results(cohort: Cohort, spans: pd.DataFrame, served: ServedModel) -> 
 
 
 _EMPTY_TYPES = {"athlete_id": "object", "as_of": "datetime64[ns]", "model_name": "object", "model_version": "object"}
+
+
+def _constant(value: str, rows: int) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), categories=[value])

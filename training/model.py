@@ -24,7 +24,7 @@ class InjuryClassifier:
     """Trees plus the Platt map: calibrated log-odds = slope * tree log-odds + intercept.
 
     Rows are scored through the trees' lookup tables (``training/tree_tables.py``), which give scikit-learn's raw
-    scores bit for bit and TreeSHAP contributions in the same pass, at a fraction of the cost per row.
+    scores (to rounding) and TreeSHAP contributions in the same pass, at a fraction of the cost per row.
     """
 
     trees: HistGradientBoostingClassifier
