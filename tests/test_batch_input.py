@@ -10,10 +10,12 @@ from typer.testing import CliRunner
 
 from service.schemas.risk import AthleteProfile, ExerciseSet, Run
 from tests.conftest import Trained
+from training.batch_input import COLUMNS, read_checked, read_tables
 from training.batch_job import ExitCode
 from training.batch_output import read_results
 from training.cli import app
 from training.log_rules import BOUNDS
+from training.schema import Cohort
 
 PROFILES = "athlete_id,age,sex,years_running,body_mass_kg,height_cm\nA1,35,F,3,60,165\nA2,41,M,8,,180\n"
 RUNS_HEADER = "athlete_id,activity_id,date,km,km_threshold,km_interval,km_sprint,duration_min,rpe\n"
@@ -118,3 +120,69 @@ def test_batch_limits_are_the_api_limits(table: str, schema) -> None:
         assert (low, limits.get("le")) == (bound.low, bound.high), (table, column)
         assert ("gt" in limits) == (not bound.low_inclusive), (table, column)
         assert field.is_required() == bound.required, (table, column)
+
+
+def test_an_activity_id_repeated_by_its_athlete_and_a_session_with_a_bad_exercise_are_rejected(tmp_path: Path):
+    runs = (
+        "A1,r1,2026-03-01,10,0,0,0,,\n"
+        "A2,r1,2026-03-01,10,0,0,0,,\n"  # another athlete's r1
+        "A1,r1,2026-03-02,12,0,0,0,,\n"  # A1's r1 again
+        "A1,r2,2026-03-03,150,0,0,0,,\n"
+        "A2,r3,2026-03-03,150,0,0,0,,\n"  # the same day for another athlete does not add to A1's
+        ",r4,2026-03-03,150,0,0,0,,\n"  # no athlete, so no day to add to
+        "A1,r5,2026-03-03,60,0,0,0,,\n"  # takes A1's day to 210 km
+    )
+    strength = (
+        "A1,s1,2026-03-02,nordic_curl,3,6,\n"
+        "A1,s1,2026-03-02,moon_press,3,6,\n"
+        "A2,s1,2026-03-02,nordic_curl,3,6,\n"  # A2's s1 is another session
+        "A1,s2,2026-03-04,back_squat,3,,\n"
+        "A1,s3,2026-03-04,isometric_wall_sit,3,,\n"  # a hold goes without reps
+    )
+    checked = read_checked(write_folder(tmp_path / "in", runs, strength))
+
+    reasons = {(r.table, r.row): r.reason for r in checked.rejects.itertuples()}
+    assert reasons == {
+        ("runs", 2): "activity_id is already used by a run",
+        ("runs", 5): "athlete has no sound profile",
+        ("runs", 6): "runs of this athlete on this day add up to more than 200 km",
+        ("strength", 0): "another exercise of this session is rejected",
+        ("strength", 1): "exercise_id is not in the catalogue (GET /v1/exercises)",
+        ("strength", 3): "reps is required (only isometric holds go without)",
+    }
+    assert checked.cohort.runs["activity_id"].tolist() == ["r1", "r1", "r2", "r3"]
+    assert checked.cohort.strength["activity_id"].tolist() == ["s1", "s3"]
+
+
+def test_parquet_input_is_checked_as_the_same_rows_in_csv_are(tmp_path: Path):
+    runs = (
+        "A1,r1,2026-03-01,10,2,0,0,60,5\n"
+        "A1,r2,2026-03-02,-4,0,0,0,,\n"
+        "A1,r1,2026-03-02,8,0,0,0,,\n"
+        "A2,r3,2026-03-05,120,0,0,0,70,\n"
+        "A2,r4,2026-03-05,90,0,0,0,,\n"
+        "A9,r5,2026-03-05,12,0,0,0,,\n"
+    )
+    strength = (
+        "A1,s1,2026-03-02,nordic_curl,3,6,\n"
+        "A1,s1,2026-03-02,moon_press,3,6,\n"
+        "A2,s2,2026-03-03,back_squat,3,5,40\n"
+    )
+    injuries = "A1,achilles,2025-06-01,2025-08-01\nA2,mtss,2025-09-10,2025-09-01\n"
+    from_csv = read_checked(write_folder(tmp_path / "csv", runs, strength, injuries))
+
+    # Parquet holds typed columns (dates possibly with a time of day), which are taken as they are, not parsed.
+    parquet = tmp_path / "parquet"
+    parquet.mkdir()
+    typed = Cohort(**read_tables(tmp_path / "csv")).normalised()
+    for name, frame in zip(COLUMNS, typed.tables(), strict=True):
+        for column in frame.columns.intersection(["date", "onset", "resolved"]):
+            frame[column] += pd.Timedelta(hours=7)
+        frame.to_parquet(parquet / f"{name}.parquet", index=False)
+    from_parquet = read_checked(parquet)
+
+    columns = ["table", "row", "athlete_id", "reason"]
+    pd.testing.assert_frame_equal(from_parquet.rejects[columns], from_csv.rejects[columns])
+    assert len(from_csv.rejects) == 7
+    for table, expected in zip(from_parquet.cohort.tables(), from_csv.cohort.tables(), strict=True):
+        pd.testing.assert_frame_equal(table, expected)

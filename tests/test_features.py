@@ -131,3 +131,12 @@ def test_an_athlete_features_do_not_depend_on_the_other_athletes_scored_with_the
     both = compute_features(together, spans)
     alone = compute_features(first, spans[spans["athlete_id"] == "A1"])
     pd.testing.assert_frame_equal(both[both["athlete_id"] == "A1"].reset_index(drop=True), alone, check_exact=True)
+
+
+def test_a_normalised_cohort_shares_no_data_with_the_one_it_comes_from():
+    log = cohort(runs=daily("2026-01-01", [10.0, 12.0]))
+    normalised = log.normalised()
+    normalised.runs.loc[0, "km"] = 99.0
+    normalised.runs.loc[0, "athlete_id"] = "B1"
+    normalised.runs.loc[0, "date"] = pd.Timestamp("2020-01-01")
+    assert log.runs.loc[0, ["athlete_id", "date", "km"]].tolist() == ["A1", pd.Timestamp("2026-01-01"), 10.0]

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from training.log_rules import reasons_for, rejected_rows, sound_cohort
 from training.schema import INJURY_COLUMNS, PROFILE_COLUMNS, RUN_COLUMNS, STRENGTH_COLUMNS, Cohort
@@ -25,6 +27,7 @@ COLUMNS: dict[str, list[str]] = {
 }
 REQUIRED_TABLES = ("profiles", "runs")
 _TEXT = {"athlete_id", "activity_id", "exercise_id", "kind", "sex"}
+_REPEATED_TEXT = _TEXT - {"activity_id"}
 _DATES = {"date", "onset", "resolved"}
 
 
@@ -64,7 +67,7 @@ def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
         raise BatchInputError(f"{folder} is not a folder holding the tables {', '.join(COLUMNS)}")
     tables = {}
     for name, columns in COLUMNS.items():
-        frame = _read_table(folder, name)
+        frame = _read_table(folder, name, columns)
         if frame is None:
             if name in REQUIRED_TABLES:
                 raise BatchInputError(f"{folder} has no {name}.parquet, {name}.csv or {name}/ folder")
@@ -72,15 +75,19 @@ def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise BatchInputError(f"{folder}: table {name} lacks the column(s) {', '.join(missing)}")
-        tables[name] = frame[columns].reset_index(drop=True)
+        # A frame just read is only reordered and renumbered when it needs to be: copying it costs a second per
+        # million-row table.
+        if list(frame.columns) != columns:
+            frame = frame[columns]
+        tables[name] = frame.set_axis(pd.RangeIndex(len(frame)), copy=False)
     return tables
 
 
-def _read_table(folder: Path, name: str) -> pd.DataFrame | None:
+def _read_table(folder: Path, name: str, columns: list[str]) -> pd.DataFrame | None:
     # CSV cells are read as text so that a malformed value rejects its row instead of failing the read.
     parquet, csv, parts = folder / f"{name}.parquet", folder / f"{name}.csv", folder / name
     if parquet.is_file():
-        return pd.read_parquet(parquet)
+        return _read_parquet(parquet, columns)
     if csv.is_file():
         return pd.read_csv(csv, dtype=str, keep_default_na=False, na_values=[""])
     if parts.is_dir():
@@ -90,25 +97,51 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame | None:
                 pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""]) for p in files if p.suffix == ".csv"
             ]
             return pd.concat(frames, ignore_index=True) if frames else None
-        return pd.read_parquet(parts) if files else None
+        return _read_parquet(parts, columns) if files else None
     return None
+
+
+def _read_parquet(path: Path, columns: list[str]) -> pd.DataFrame:
+    """The table's ``columns`` that it has, in the dtypes ``pd.read_parquet`` gives them, text converted faster.
+
+    pyarrow makes one Python string per text cell and pandas then copies and checks each of them again. Ids repeat on
+    every row of an athlete, so their columns are converted once per distinct value; activity ids, nearly all
+    distinct, without looking for repeats, which would cost more than it saves.
+    """
+    table = pq.read_table(path)
+    table = table.select([c for c in columns if c in table.column_names])
+    # The dtypes pandas picks from the file's metadata (string or object for text), read off an empty table.
+    dtypes = table.schema.empty_table().to_pandas().dtypes
+    text = [f.name for f in table.schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    frame = table.drop_columns(text).to_pandas()
+    for name in text:
+        values = table.column(name).to_pandas(deduplicate_objects=name in _REPEATED_TEXT).to_numpy()
+        frame.insert(table.column_names.index(name), name, pd.array(values, dtype=dtypes[name], copy=False))
+    return frame
 
 
 def _typed(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, pd.Series]:
     """The table in schema dtypes, and per row the first value that could not be read ("" when none)."""
-    typed = pd.DataFrame(index=frame.index)
+    typed = {}
     errors = pd.Series("", index=frame.index, dtype=object)
     readable = np.ones(len(frame), dtype=bool)  # no error yet: the first unreadable value of a row is reported
     for column in COLUMNS[name]:
         values = frame[column]
         if column in _TEXT:
-            typed[column] = values.astype("string")
+            typed[column] = values.astype("string", copy=False)
             continue
         if column in _DATES:
+            # Parquet dates are datetime64[ns] already: only their time of day is dropped, nothing can be unreadable.
+            if values.dtype == "datetime64[ns]":
+                typed[column] = values.dt.normalize()
+                continue
             parsed = pd.to_datetime(values, errors="coerce", format="mixed").astype("datetime64[ns]")
             parsed = parsed.dt.normalize()
             what = "a date (YYYY-MM-DD)"
         else:
+            if values.dtype == "float64":  # parquet numbers: nothing to parse
+                typed[column] = values
+                continue
             parsed = pd.to_numeric(values, errors="coerce").astype("float64")
             what = "a number"
         unreadable = values.notna().to_numpy() & parsed.isna().to_numpy() & readable
@@ -116,4 +149,5 @@ def _typed(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, pd.Series]:
             readable &= ~unreadable
             errors[unreadable] = [f"{column} {v!r} is not {what}" for v in values[unreadable]]
         typed[column] = parsed
-    return typed, errors
+    # One frame built once; the checks only read it, so columns already in their dtype are not copied.
+    return pd.DataFrame(typed, copy=False), errors

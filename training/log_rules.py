@@ -6,6 +6,7 @@ The limits are the ones ``POST /v1/risk`` enforces through its pydantic schemas 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,10 +84,10 @@ def reasons_for(
     for name, errors in (parse_errors or {}).items():
         reasons[name] = errors.astype(object).fillna("").copy()
     # Rows without a reason yet, kept as masks: comparing millions of reason strings per rule would dominate.
-    unflagged = {name: (reasons[name] == "").to_numpy() for name in reasons}
+    unflagged = {name: reasons[name].to_numpy() == "" for name in reasons}
 
-    def flag(table: str, bad: pd.Series, reason: str | pd.Series) -> None:
-        fresh = bad.to_numpy(dtype=bool, na_value=False) & unflagged[table]
+    def flag(table: str, bad: pd.Series | np.ndarray, reason: str | pd.Series) -> None:
+        fresh = (bad.to_numpy(dtype=bool, na_value=False) if isinstance(bad, pd.Series) else bad) & unflagged[table]
         if not fresh.any():
             return
         unflagged[table] &= ~fresh
@@ -103,18 +104,22 @@ def reasons_for(
     flag("profiles", profiles["athlete_id"].duplicated(keep=False), "athlete_id appears in more than one profile")
     flag("profiles", profiles["athlete_id"].isna(), "athlete_id is missing")
 
+    # Hashed once per table for the activity keys, the daily cap and the profile check below.
+    athlete_ids = {table: _Distinct.of(tables[table]["athlete_id"]) for table in ("runs", "strength", "injuries")}
     runs = tables["runs"]
     zones = runs["km_threshold"].fillna(0) + runs["km_interval"].fillna(0) + runs["km_sprint"].fillna(0)
     flag("runs", zones > runs["km"] + 1e-9, "km_threshold + km_interval + km_sprint exceed km")
-    flag("runs", runs.duplicated(["athlete_id", "activity_id"], keep="first"), "activity_id is already used by a run")
+    run_keys = _activity_keys(athlete_ids["runs"].codes, runs["activity_id"])
+    flag("runs", _repeats_an_earlier_row(runs, _ACTIVITY, run_keys), "activity_id is already used by a run")
 
     strength = tables["strength"]
-    known = strength["exercise_id"].isin(catalogue.ids()).fillna(False).astype(bool)
+    exercises = _Distinct.of(strength["exercise_id"])
+    known = exercises.isin(catalogue.ids())
     flag("strength", ~known, "exercise_id is not in the catalogue (GET /v1/exercises)")
     isometric = {e.id for e in catalogue.exercises if e.dosing.is_isometric}
     flag(
         "strength",
-        known & strength["reps"].isna() & ~strength["exercise_id"].isin(isometric).fillna(False).astype(bool),
+        known & strength["reps"].isna().to_numpy() & ~exercises.isin(isometric),
         "reps is required (only isometric holds go without)",
     )
 
@@ -128,30 +133,117 @@ def reasons_for(
         flag(table, tables[table]["date"].isna(), "date is missing or not a date")
         flag(table, tables[table]["activity_id"].isna(), "activity_id is missing")
 
-    # As the API does: add up the day's sound runs in log order and reject the run that takes the day over the cap.
-    sound = unflagged["runs"]
-    running_total = runs[sound].groupby(["athlete_id", "date"], dropna=True)["km"].cumsum()
-    over = pd.Series(False, index=runs.index)
-    over[running_total.index] = running_total > MAX_KM_PER_DAY
-    flag("runs", over, f"runs of this athlete on this day add up to more than {MAX_KM_PER_DAY:g} km")
+    flag(
+        "runs",
+        _over_daily_cap(runs, athlete_ids["runs"].codes, unflagged["runs"]),
+        f"runs of this athlete on this day add up to more than {MAX_KM_PER_DAY:g} km",
+    )
 
     athletes = set(profiles.loc[unflagged["profiles"], "athlete_id"].dropna())
-    for table in ("runs", "strength", "injuries"):
-        frame = tables[table]
-        flag(table, ~frame["athlete_id"].isin(athletes).fillna(False).astype(bool), "athlete has no sound profile")
+    for table, ids in athlete_ids.items():
+        flag(table, ~ids.isin(athletes), "athlete has no sound profile")
 
     # A strength session is one activity: if one of its exercises is rejected, the whole session is.
-    bad_sessions = strength.loc[~unflagged["strength"], ["athlete_id", "activity_id"]].drop_duplicates()
-    if len(bad_sessions):
-        key = pd.MultiIndex.from_frame(strength[["athlete_id", "activity_id"]])
-        in_bad = key.isin(pd.MultiIndex.from_frame(bad_sessions))
-        flag("strength", pd.Series(in_bad, index=strength.index), "another exercise of this session is rejected")
+    rejected = ~unflagged["strength"]
+    if rejected.any():
+        session_keys = _activity_keys(athlete_ids["strength"].codes, strength["activity_id"])
+        flag(
+            "strength",
+            _shares_key_with(strength, _ACTIVITY, session_keys, rejected),
+            "another exercise of this session is rejected",
+        )
     return reasons
+
+
+_ACTIVITY = ["athlete_id", "activity_id"]
+
+
+@dataclass(frozen=True)
+class _Distinct:
+    """A text column as codes into its distinct values, hashed once for all the checks that use it.
+
+    Hashing millions of Python strings is what checking costs; ids repeat on every row of an athlete, so a check then
+    looks up a few distinct values and indexes the codes.
+    """
+
+    codes: np.ndarray  # -1 where the value is missing
+    values: pd.Index
+
+    @classmethod
+    def of(cls, column: pd.Series) -> _Distinct:
+        # As plain objects: pandas factorizes a string-dtype column about half as fast.
+        codes, values = pd.factorize(np.asarray(column, dtype=object))
+        return cls(codes, pd.Index(values))
+
+    def isin(self, allowed: Collection[str]) -> np.ndarray:
+        """``column.isin(allowed)``; a missing value is never in (``allowed`` holds no missing value)."""
+        found = np.append(self.values.isin(allowed), False)  # the last entry answers code -1
+        return found[self.codes]
+
+
+def _over_daily_cap(runs: pd.DataFrame, athlete_codes: np.ndarray, sound: np.ndarray) -> np.ndarray:
+    """As the API does: add up the day's sound runs in log order; True for the run that takes the day over the cap.
+
+    Runs without an athlete or a date belong to no day.
+    """
+    dates = runs["date"].to_numpy(dtype="datetime64[ns]")
+    counted = np.flatnonzero(sound & (athlete_codes >= 0) & ~np.isnat(dates))
+    date_codes, distinct_dates = pd.factorize(dates[counted])
+    athlete_day = athlete_codes[counted].astype(np.int64) * len(distinct_dates) + date_codes
+    if len(counted) and athlete_day.max() > 8 * len(counted):
+        athlete_day = pd.factorize(athlete_day)[0]  # few runs over many athletes and dates: number the days densely
+    km = runs["km"].to_numpy(dtype="float64")[counted]
+    # Sound runs are longer than 0 km, so no running total passes its day's total: only days whose total nears the
+    # cap (the margin covers summing in another order) need running totals, which pandas groups far more slowly.
+    near_cap = (np.bincount(athlete_day, weights=km) > MAX_KM_PER_DAY - 1e-6)[athlete_day]
+    running_total = pd.Series(km[near_cap]).groupby(athlete_day[near_cap], sort=False).cumsum().to_numpy()
+    over = np.zeros(len(runs), dtype=bool)
+    over[counted[near_cap]] = running_total > MAX_KM_PER_DAY
+    return over
+
+
+def _activity_keys(athlete_codes: np.ndarray, activity_ids: pd.Series) -> np.ndarray:
+    """Per row, one number for its athlete and activity id: equal for equal ids (missing ones too), almost always
+    different otherwise, so rows can be compared as numbers before the few that may be equal are compared by value.
+    """
+    # Python strings keep their hash once computed, so this is a pass over pointers, not over characters.
+    activities = np.fromiter(map(hash, np.asarray(activity_ids, dtype=object)), dtype=np.int64, count=len(activity_ids))
+    return athlete_codes.astype(np.uint64) * np.uint64(1_000_003) + activities.view(np.uint64)  # wraps, as hashes do
+
+
+def _repeats_an_earlier_row(frame: pd.DataFrame, columns: list[str], keys: np.ndarray) -> np.ndarray:
+    """``frame.duplicated(columns, keep="first")``, given ``keys`` equal wherever those columns are (_activity_keys).
+
+    pandas compares text as Python objects, a second for millions of distinct activity ids; sorted numbers show
+    which keys repeat, and only their rows, rare, are compared by value.
+    """
+    ordered = np.sort(keys)
+    repeated_keys = ordered[1:][ordered[1:] == ordered[:-1]]
+    repeats = np.zeros(len(frame), dtype=bool)
+    if len(repeated_keys):
+        candidates = pd.Index(keys).isin(repeated_keys)  # hashed: numpy's isin sorts all keys again
+        repeats[candidates] = frame.loc[candidates, columns].duplicated(keep="first").to_numpy()
+    return repeats
+
+
+def _shares_key_with(frame: pd.DataFrame, columns: list[str], keys: np.ndarray, marked: np.ndarray) -> np.ndarray:
+    """True for each row whose ``columns`` equal those of a marked row, marked rows included.
+
+    As in _repeats_an_earlier_row, rows are compared by ``keys`` first and by value only where a key is a marked row's.
+    """
+    candidates = pd.Index(keys).isin(keys[marked])
+    values = pd.MultiIndex.from_frame(frame.loc[candidates, columns])
+    shares = np.zeros(len(frame), dtype=bool)
+    shares[candidates] = values.isin(pd.MultiIndex.from_frame(frame.loc[marked, columns].drop_duplicates()))
+    return shares
 
 
 def sound_cohort(tables: dict[str, pd.DataFrame], reasons: dict[str, pd.Series]) -> Cohort:
     """The rows without a reason, as a normalised cohort."""
-    kept = {name: frame[reasons[name].to_numpy() == ""] for name, frame in tables.items()}
+    kept = {}
+    for name, frame in tables.items():
+        sound = reasons[name].to_numpy() == ""
+        kept[name] = frame if sound.all() else frame[sound]  # normalised() copies: no second copy of a sound table
     return Cohort(**kept).normalised()
 
 

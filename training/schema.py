@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+import numpy as np
 import pandas as pd
 
 
@@ -51,19 +52,19 @@ class Cohort:
     @classmethod
     def empty_tables(cls) -> Cohort:
         return cls(
-            profiles=_typed(pd.DataFrame(columns=PROFILE_COLUMNS)),
-            runs=_typed(pd.DataFrame(columns=RUN_COLUMNS)),
-            strength=_typed(pd.DataFrame(columns=STRENGTH_COLUMNS)),
-            injuries=_typed(pd.DataFrame(columns=INJURY_COLUMNS)),
+            profiles=_typed(pd.DataFrame(columns=PROFILE_COLUMNS), PROFILE_COLUMNS),
+            runs=_typed(pd.DataFrame(columns=RUN_COLUMNS), RUN_COLUMNS),
+            strength=_typed(pd.DataFrame(columns=STRENGTH_COLUMNS), STRENGTH_COLUMNS),
+            injuries=_typed(pd.DataFrame(columns=INJURY_COLUMNS), INJURY_COLUMNS),
         )
 
     def normalised(self) -> Cohort:
         """The same cohort with canonical column order and dtypes, so every path computes on identical frames."""
         return Cohort(
-            profiles=_typed(self.profiles[PROFILE_COLUMNS].copy()),
-            runs=_typed(self.runs[RUN_COLUMNS].copy()),
-            strength=_typed(self.strength[STRENGTH_COLUMNS].copy()),
-            injuries=_typed(self.injuries[INJURY_COLUMNS].copy()),
+            profiles=_typed(self.profiles, PROFILE_COLUMNS),
+            runs=_typed(self.runs, RUN_COLUMNS),
+            strength=_typed(self.strength, STRENGTH_COLUMNS),
+            injuries=_typed(self.injuries, INJURY_COLUMNS),
         )
 
     def for_athletes(self, athlete_ids: pd.Index | list[str]) -> Cohort:
@@ -95,12 +96,27 @@ _DTYPES: dict[str, str] = {
     "load_kg": "float64",
 }
 _DATE_COLUMNS = {"date", "onset", "resolved"}
+# Compared by dtype object: "string" alone would also match pyarrow-backed strings, which are cast to these.
+_CANONICAL = {
+    **{column: pd.api.types.pandas_dtype(dtype) for column, dtype in _DTYPES.items()},
+    **{column: np.dtype("datetime64[ns]") for column in _DATE_COLUMNS},
+}
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    for column in frame.columns:
-        if column in _DATE_COLUMNS:
-            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
-        elif column in _DTYPES:
-            frame[column] = frame[column].astype(_DTYPES[column])
-    return frame.reset_index(drop=True)
+def _typed(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``frame[columns]`` in canonical dtypes with a fresh index, as a new frame sharing no data with ``frame``.
+
+    A column already in its dtype is copied, not converted: features normalise every chunk of a batch, and parsing
+    dates that are dates already, or casting and then copying again, costs more than the features of a small chunk.
+    """
+    typed = {}
+    for column in columns:
+        values = frame[column]
+        dtype = _CANONICAL[column]
+        if values.dtype != dtype:
+            values = pd.to_datetime(values) if column in _DATE_COLUMNS else values
+            values = values.astype(dtype)
+        # Built from arrays once, so each column is copied a single time: numpy columns as the frame stacks them into
+        # one block per dtype, extension arrays (the ids) by copy=True.
+        typed[column] = values.to_numpy() if isinstance(dtype, np.dtype) else values.array
+    return pd.DataFrame(typed, copy=True)
