@@ -1,7 +1,8 @@
 """Load guidance: the next 7 days' km range and longest-run cap that keep every modelled risk under a target.
 
 Candidate weeks (weekly km around the athlete's chronic load, with long runs around their recent longest) are appended
-to the log and scored by ``training.planning.score_plans``, i.e. the same feature code and model as every other path.
+to the log and scored by ``training.planning.score_plan_tables``, i.e. the same feature code and model as every other
+path.
 Nothing here recomputes a feature; the figures quoted in the reasoning are read from the scored feature row.
 """
 
@@ -13,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from training.model import InjuryRiskModel
-from training.planning import PlannedActivities, score_plans
-from training.schema import INJURIES, INJURY_NAMES, Cohort
+from training.planning import score_plan_tables
+from training.schema import INJURIES, INJURY_NAMES, STRENGTH_COLUMNS, Cohort
 
 GUIDANCE_DAYS = 7
 # Weekly km as multiples of the chronic weekly km (28-day km / 4): from an easy week to a big build.
@@ -54,10 +55,11 @@ def load_guidance(
     recent_longest = max(float(today["longest_run_7d_km"]), _longest_before(cohort, athlete_id, as_of))
     runs_per_week = int(np.clip(round(float(today["runs_7d"]) or 3.0), 2, 6))
     candidates = _candidates(chronic, recent_longest, runs_per_week)
-    plans = {f"{i}": _week_plan(as_of, km, longest, runs_per_week) for i, (km, longest) in enumerate(candidates)}
-    plans[_REST] = PlannedActivities()
-    rows = score_plans(cohort, athlete_id, plans, as_of + pd.Timedelta(days=1), as_of + pd.Timedelta(days=GUIDANCE_DAYS),
-                       model)
+    names = [str(i) for i in range(len(candidates))] + [_REST]
+    rows = score_plan_tables(
+        cohort, athlete_id, names, _week_plans(as_of, candidates, runs_per_week), _NO_STRENGTH,
+        as_of + pd.Timedelta(days=1), as_of + pd.Timedelta(days=GUIDANCE_DAYS), model,
+    )
     # Each plan's worst day of the week, per injury (NaN while injured: not judged).
     columns = [f"relative_risk_{k}" for k in INJURIES]
     worst_day = rows.groupby("plan")[columns].max()
@@ -129,22 +131,31 @@ def _candidates(chronic: float, longest: float, runs: int) -> list[tuple[float, 
     return out
 
 
-def _week_plan(as_of: pd.Timestamp, km: float, longest: float, runs: int) -> PlannedActivities:
-    """``runs`` runs spread over 7 days, the long run last; the others share the remaining km evenly."""
+def _week_plans(as_of: pd.Timestamp, candidates: list[tuple[float, float]], runs: int) -> pd.DataFrame:
+    """Each candidate (weekly km, longest run) as ``runs`` runs spread over 7 days, the long run last and the others
+    sharing the remaining km evenly; keyed by ``plan``, the candidate's position. One frame for all candidates."""
     offsets = np.unique(np.round(np.linspace(1, GUIDANCE_DAYS, runs)).astype(int))
-    other = (km - longest) / max(len(offsets) - 1, 1)
-    distances = [other] * (len(offsets) - 1) + [longest if len(offsets) > 1 else km]
     count = len(offsets)
+    week = np.array([km for km, _ in candidates], dtype="float64")
+    longest = np.array([long for _, long in candidates], dtype="float64")
+    other = (week - longest) / max(count - 1, 1)
+    km = np.repeat(other[:, None], count, axis=1)
+    km[:, -1] = longest if count > 1 else week
+    plan = np.repeat(np.arange(len(candidates)).astype(str), count)
     frame = pd.DataFrame(
         {
-            "activity_id": [f"plan{i}" for i in range(count)],
-            "date": [as_of + pd.Timedelta(days=int(d)) for d in offsets],
-            "km": distances,
-            "km_threshold": [0.0] * count,
-            "km_interval": [0.0] * count,
-            "km_sprint": [0.0] * count,
-            "duration_min": [np.nan] * count,
-            "rpe": [np.nan] * count,
+            "plan": plan,
+            "activity_id": np.tile([f"plan{i}" for i in range(count)], len(candidates)),
+            "date": np.tile((as_of + pd.to_timedelta(offsets, unit="D")).to_numpy(), len(candidates)),
+            "km": km.ravel(),
+            "km_threshold": 0.0,
+            "km_interval": 0.0,
+            "km_sprint": 0.0,
+            "duration_min": np.nan,
+            "rpe": np.nan,
         }
     )
-    return PlannedActivities(runs=frame[frame["km"] > 0].reset_index(drop=True))
+    return frame[frame["km"] > 0].reset_index(drop=True)
+
+
+_NO_STRENGTH = pd.DataFrame(columns=["plan", *[c for c in STRENGTH_COLUMNS if c != "athlete_id"]])

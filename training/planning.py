@@ -40,8 +40,32 @@ def score_plans(
     model: InjuryRiskModel,
 ) -> pd.DataFrame:
     """Scored rows (``score`` columns plus ``plan``) for each plan and each day from first_day to last_day."""
+
+    def keyed(part: str, columns: list[str]) -> pd.DataFrame:
+        frames = {name: getattr(plan, part) for name, plan in plans.items() if len(getattr(plan, part))}
+        if not frames:
+            return pd.DataFrame(columns=[_PLAN, *columns])
+        return pd.concat(frames, names=[_PLAN, None]).reset_index(level=0)
+
+    return score_plan_tables(
+        cohort, athlete_id, list(plans), keyed("runs", RUN_COLUMNS), keyed("strength", STRENGTH_COLUMNS),
+        first_day, last_day, model,
+    )
+
+
+def score_plan_tables(
+    cohort: Cohort,
+    athlete_id: str,
+    names: list[str],
+    runs: pd.DataFrame,
+    strength: pd.DataFrame,
+    first_day: pd.Timestamp,
+    last_day: pd.Timestamp,
+    model: InjuryRiskModel,
+) -> pd.DataFrame:
+    """``score_plans`` with the runs and strength rows of all plans in one table each, keyed by a ``plan`` column
+    naming one of ``names``: for callers that make dozens of plans, where a frame per plan costs more than scoring."""
     own = cohort.for_athletes([athlete_id])
-    names = list(plans)
     copies = [f"plan:{name}" for name in names]
 
     def replicated(table: pd.DataFrame) -> pd.DataFrame:
@@ -50,24 +74,23 @@ def score_plans(
         repeated["athlete_id"] = copies * len(table)
         return repeated
 
-    def planned(part: str, columns: list[str]) -> pd.DataFrame:
-        frames = {copy_id: getattr(plans[name], part) for name, copy_id in zip(names, copies, strict=True)}
-        frames = {k: v for k, v in frames.items() if len(v)}
-        if not frames:
-            return pd.DataFrame(columns=columns)
-        joined = pd.concat(frames, names=["athlete_id", None]).reset_index(level=0)
-        return joined.reindex(columns=columns)
+    def planned(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        rows = table.assign(athlete_id="plan:" + table[_PLAN].astype(str)) if len(table) else table
+        return rows.reindex(columns=columns).reset_index(drop=True)
 
     combined = Cohort(
         profiles=replicated(own.profiles),
-        runs=_concat([replicated(own.runs), planned("runs", RUN_COLUMNS)]),
-        strength=_concat([replicated(own.strength), planned("strength", STRENGTH_COLUMNS)]),
+        runs=_concat([replicated(own.runs), planned(runs, RUN_COLUMNS)]),
+        strength=_concat([replicated(own.strength), planned(strength, STRENGTH_COLUMNS)]),
         injuries=replicated(own.injuries),
     ).normalised()
     spans = pd.DataFrame({"athlete_id": copies, "start": first_day.normalize(), "end": last_day.normalize()})
     rows = score(combined, spans, model)
-    rows.insert(0, "plan", rows["athlete_id"].astype(str).str.removeprefix("plan:"))
+    rows.insert(0, _PLAN, rows["athlete_id"].astype(str).str.removeprefix("plan:"))
     return rows
+
+
+_PLAN = "plan"
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
