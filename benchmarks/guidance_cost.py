@@ -46,7 +46,7 @@ def ninety_day_log(as_of: dt.date) -> dict:
 
 
 def median_ms(step: Callable[[], object], repeats: int) -> float:
-    step()  # warm caches (explainers, catalogue) as a running service has them
+    step()  # warm caches (the trees' tables, the catalogue) as a running service has them
     times = []
     for _ in range(repeats):
         started = time.perf_counter()

@@ -1,12 +1,16 @@
-"""The trees' lookup tables give scikit-learn's raw scores exactly and shap's path-dependent TreeSHAP values."""
+"""The trees' lookup tables give scikit-learn's raw scores (to rounding) and shap's path-dependent TreeSHAP values."""
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
+import pandas as pd
 import pytest
 import shap
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from training.model import InjuryClassifier
 from training.tree_tables import MAX_SPLITS, compile_trees, rank_contributions
 
 
@@ -66,3 +70,19 @@ def test_trees_larger_than_the_tables_allow_are_refused():
     trees, _ = fitted(MAX_SPLITS + 2, rows=20000)
     with pytest.raises(ValueError, match="at most"):
         compile_trees(trees)
+
+
+def test_a_pickled_classifier_rebuilds_its_tables_instead_of_carrying_them():
+    trees, X = fitted(4)
+    classifier = InjuryClassifier(trees, slope=0.9, intercept=-1.0)
+    expected = classifier.log_odds(pd.DataFrame(X))  # compiles and caches the tables
+    assert "tables" in classifier.__dict__
+    # A model saved by an older version may hold tables of an older layout: loading drops them too.
+    state = {**classifier.__dict__, "tables": "tables of an earlier layout"}
+    restored = InjuryClassifier.__new__(InjuryClassifier)
+    restored.__setstate__(state)
+    again = pickle.loads(pickle.dumps(classifier))
+    assert "tables" not in classifier.__getstate__()
+    assert "tables" not in restored.__dict__ and "tables" not in again.__dict__
+    np.testing.assert_array_equal(restored.log_odds(pd.DataFrame(X)), expected)
+    np.testing.assert_array_equal(again.log_odds(pd.DataFrame(X)), expected)
