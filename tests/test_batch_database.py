@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, delete, select
@@ -209,6 +210,10 @@ def test_since_last_run_skips_days_in_parquet_and_keeps_the_rest_of_a_day(traine
     resumed = read_results(out)
     assert sorted(resumed["athlete_id"].unique()) == sorted(three)
     pd.testing.assert_frame_equal(resumed, read_results(whole), check_exact=True)
+    # The merged day's texts are still stored as dictionary codes, as a day written in one go is.
+    merged = pq.ParquetFile(out / f"as_of={day.date()}" / "part-merged.parquet").metadata.row_group(0)
+    band = next(merged.column(i) for i in range(merged.num_columns) if merged.column(i).path_in_schema == "band_pfps")
+    assert any("DICTIONARY" in encoding for encoding in band.encodings)
 
 
 def test_an_athlete_with_two_spans_gets_the_features_of_one_covering_span(trained: Trained):

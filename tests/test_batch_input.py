@@ -100,6 +100,17 @@ def test_empty_input_is_an_error_saying_what_is_missing(trained: Trained, tmp_pa
     assert not (tmp_path / "risk").exists() or not list((tmp_path / "risk").glob("as_of=*"))
 
 
+def test_an_input_without_athletes_fails_before_any_model_is_loaded(trained: Trained, tmp_path: Path, monkeypatch):
+    def no_model(settings):
+        raise AssertionError("the model must not be loaded for an input that cannot be scored")
+
+    monkeypatch.setattr("training.batch_job.load_served_model", no_model)
+    folder = write_folder(tmp_path / "in", "", profiles="athlete_id,age,sex,years_running,body_mass_kg,height_cm\n")
+    result = score(trained, folder, tmp_path / "risk", monkeypatch)
+    assert result.exit_code == ExitCode.bad_input
+    assert "profiles table is empty" in result.output
+
+
 def test_a_folder_without_runs_is_an_error(trained: Trained, tmp_path: Path, monkeypatch):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -46,10 +46,15 @@ class CheckedInput:
 
 def read_checked(folder: Path) -> CheckedInput:
     """Read, type and check the cohort folder; raise BatchInputError when nothing can be scored."""
+    return checked_tables(read_scorable(folder))
+
+
+def read_scorable(folder: Path) -> dict[str, pd.DataFrame]:
+    """The folder's tables as read (``read_tables``); raise BatchInputError when they hold no athlete at all."""
     raw = read_tables(folder)
     if len(raw["profiles"]) == 0:
         raise BatchInputError(f"{folder}: the profiles table is empty, so there is no athlete to score")
-    return checked_tables(raw)
+    return raw
 
 
 def checked_tables(raw: dict[str, pd.DataFrame]) -> CheckedInput:
@@ -104,9 +109,9 @@ def _read_table(folder: Path, name: str, columns: list[str]) -> pd.DataFrame | N
 def _read_parquet(path: Path, columns: list[str]) -> pd.DataFrame:
     """The table's ``columns`` that it has, in the dtypes ``pd.read_parquet`` gives them, text converted faster.
 
-    pyarrow makes one Python string per text cell and pandas then copies and checks each of them again. Ids repeat on
-    every row of an athlete, so their columns are converted once per distinct value; activity ids, nearly all
-    distinct, without looking for repeats, which would cost more than it saves.
+    ``pd.read_parquet`` looks for repeated texts in every text column and pandas then checks each string again. Ids
+    repeat on every row of an athlete, so their columns keep that search; activity ids, nearly all distinct, skip it,
+    as it would cost more than it saves; and the strings are handed to pandas without a second check.
     """
     table = pq.read_table(path)
     table = table.select([c for c in columns if c in table.column_names])

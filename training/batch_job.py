@@ -25,7 +25,7 @@ from typing import Literal
 import pandas as pd
 from rich.console import Console
 
-from training.batch_input import BatchInputError, CheckedInput, read_checked
+from training.batch_input import BatchInputError, CheckedInput, checked_tables, read_scorable
 from training.batch_output import ParquetSink, ResultSink, write_rejects
 from training.batch_tally import Tally
 from training.batch_unscored import unscored_spans
@@ -110,10 +110,16 @@ def run_batch(request: BatchRequest, settings: Settings, console: Console | None
     started = time.perf_counter()
     if request.first_day > request.last_day:
         raise BatchInputError(f"the first day {request.first_day} is after the last day {request.last_day}")
-    # The model loads (MLflow, then the trees' tables) while the input is read and checked: both take seconds.
+    # Once a folder's tables are read, the model loads (MLflow, then the trees' tables) while they are checked: both
+    # take seconds. A missing or malformed input fails before any model work, with nothing to wait for.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-model") as pool:
-        loading = pool.submit(load_served_model, settings)
-        checked = _read(request, settings)
+        if request.input is not None:
+            raw = read_scorable(request.input)
+            loading = pool.submit(load_served_model, settings)
+            checked = checked_tables(raw)
+        else:
+            checked = _read_tenant(request, settings)
+            loading = pool.submit(load_served_model, settings)
         rejects_path = request.rejects_path()
         if rejects_path is not None:
             write_rejects(checked.rejects, rejects_path)
@@ -163,9 +169,7 @@ def run_batch(request: BatchRequest, settings: Settings, console: Console | None
     return summary
 
 
-def _read(request: BatchRequest, settings: Settings) -> CheckedInput:
-    if request.input is not None:
-        return read_checked(request.input)
+def _read_tenant(request: BatchRequest, settings: Settings) -> CheckedInput:
     from service.db.session import Database
     from training.batch_db_input import read_tenant
 

@@ -82,35 +82,50 @@ def _days(spans: pd.DataFrame) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Chunks:
-    """Groups of at most ``size`` athletes: each table row's group number, found once; a group's rows are taken
-    by the thread that scores it, so the main thread does not copy the whole cohort before scoring starts."""
+    """Groups of at most ``size`` athletes. Each table's rows are ordered by group once; a group's rows are then one
+    slice of that order, taken by the thread that scores it, so the main thread does not copy the cohort first."""
 
     cohort: Cohort
     spans: pd.DataFrame
-    table_groups: tuple[np.ndarray, ...]  # per table of the cohort, the group of each row (-1: no span)
-    span_groups: np.ndarray
+    table_rows: tuple[_Grouped, ...]  # per table of the cohort
+    span_rows: _Grouped
     count: int
 
     @classmethod
     def of(cls, cohort: Cohort, spans: pd.DataFrame, size: int) -> _Chunks:
         athletes = pd.Index(pd.unique(spans["athlete_id"].astype(object)))
         group_of_athlete = np.arange(len(athletes)) // max(size, 1)
+        count = int(group_of_athlete[-1]) + 1 if len(athletes) else 0
 
-        def groups(ids: pd.Series) -> np.ndarray:
+        def grouped(ids: pd.Series) -> _Grouped:
             code = athletes.get_indexer(ids.astype(object))
-            return np.where(code >= 0, group_of_athlete[np.maximum(code, 0)], -1)
+            return _Grouped.of(np.where(code >= 0, group_of_athlete[np.maximum(code, 0)], -1), count)
 
         return cls(
             cohort=cohort,
             spans=spans,
-            table_groups=tuple(groups(table["athlete_id"]) for table in cohort.tables()),
-            span_groups=groups(spans["athlete_id"]),
-            count=int(group_of_athlete[-1]) + 1 if len(athletes) else 0,
+            table_rows=tuple(grouped(table["athlete_id"]) for table in cohort.tables()),
+            span_rows=grouped(spans["athlete_id"]),
+            count=count,
         )
 
     def part(self, number: int) -> tuple[Cohort, pd.DataFrame]:
-        def rows(table: pd.DataFrame, groups: np.ndarray) -> pd.DataFrame:
-            return table.take(np.flatnonzero(groups == number)).reset_index(drop=True)
+        tables = (g.rows(t, number) for t, g in zip(self.cohort.tables(), self.table_rows, strict=True))
+        return Cohort(*tables), self.span_rows.rows(self.spans, number)
 
-        tables = (rows(t, g) for t, g in zip(self.cohort.tables(), self.table_groups, strict=True))
-        return Cohort(*tables), rows(self.spans, self.span_groups)
+
+@dataclass(frozen=True)
+class _Grouped:
+    """A table's row positions sorted by group (stable, so each group keeps the table's order), and where each
+    group's run starts; rows of no group (-1) come first and belong to none."""
+
+    order: np.ndarray
+    starts: np.ndarray  # (groups + 1,)
+
+    @classmethod
+    def of(cls, groups: np.ndarray, count: int) -> _Grouped:
+        order = np.argsort(groups, kind="stable")
+        return cls(order, np.searchsorted(groups[order], np.arange(count + 1), side="left"))
+
+    def rows(self, table: pd.DataFrame, number: int) -> pd.DataFrame:
+        return table.take(self.order[self.starts[number] : self.starts[number + 1]]).reset_index(drop=True)

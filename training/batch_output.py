@@ -142,11 +142,13 @@ class ParquetSink:
 
 
 def _arrow(result: pd.DataFrame) -> pa.Table:
-    """Results as arrow, sorted by day, with texts as dictionaries (bands, driver names and the model repeat a few
-    values, and the parquet writer stores a dictionary array's codes as they are instead of hashing every text)."""
+    """Results as arrow, sorted by day. Texts other than ``athlete_id`` (bands, driver names, the model) arrive as
+    categoricals and stay dictionaries: the parquet writer then stores their codes as they are instead of hashing
+    every text; any other text column is made one first."""
     days = result[PARTITION].to_numpy(dtype="datetime64[ns]").view("int64")
     text = [c for c in result.columns if c != "athlete_id" and result[c].dtype == object]
-    table = pa.Table.from_pandas(result.astype({c: "category" for c in text}), preserve_index=False)
+    frame = result.astype({c: "category" for c in text}) if text else result
+    table = pa.Table.from_pandas(frame, preserve_index=False)
     if len(days) and (np.diff(days) < 0).any():
         table = table.take(pa.array(np.argsort(days, kind="stable")))
     fields = [
@@ -171,9 +173,13 @@ _EPOCH = dt.date(1970, 1, 1)
 
 
 def _write_file(table: pa.Table, path: Path) -> None:
-    # Dictionary pages only pay off for the repeated texts; trying them on the scores' distinct doubles costs time
-    # for nothing. Without the arrow schema in the file, readers see the texts as plain strings, as Spark writes them.
-    text = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+    # Dictionary pages only pay off for the repeated texts (as dictionaries from _arrow, as plain strings when a day
+    # is merged with rows read back); trying them on the scores' distinct doubles costs time for nothing. Without the
+    # arrow schema in the file, readers see the texts as plain strings, as Spark writes them.
+    text = [
+        f.name for f in table.schema
+        if f.name != "athlete_id" and (pa.types.is_dictionary(f.type) or pa.types.is_string(f.type))
+    ]
     pq.write_table(table, path, use_dictionary=text, store_schema=False, row_group_size=1 << 20)
 
 

@@ -252,7 +252,7 @@ def compile_trees(trees: HistGradientBoostingClassifier) -> TreeTables:
     nodes_per_tree = [iteration[0].nodes for iteration in trees._predictors]
     compiled = [_Tree.of(nodes) for nodes in nodes_per_tree]
     n_features = int(trees.n_features_in_)
-    edges = [sorted({c[1] for tree in compiled for c in tree.conditions if c[0] == f}) for f in range(n_features)]
+    edges = [_thresholds(compiled, f) for f in range(n_features)]
 
     group_pairs, pair_feature, pair_offsets, offsets = [0], [], [], []
     group_cells, cell_values, group_parts, cell_parts = [], [], [], []
@@ -338,7 +338,7 @@ class _Group:
     @classmethod
     def of(cls, members: list[_Tree]) -> _Group:
         features = members[0].features
-        edges = [sorted({c[1] for tree in members for c in tree.conditions if c[0] == f}) for f in features]
+        edges = [_thresholds(members, f) for f in features]
         shape = [len(e) + 2 for e in edges]  # bins: below each threshold, above all, and missing
         strides = [int(np.prod(shape[j + 1:])) for j in range(len(shape))]
         cells = int(np.prod(shape))
@@ -373,7 +373,12 @@ def _groups(trees: list[_Tree]) -> list[list[_Tree]]:
 
 
 def _cells(trees: list[_Tree]) -> int:
-    return int(np.prod([len({c[1] for t in trees for c in t.conditions if c[0] == f}) + 2 for f in trees[0].features]))
+    return int(np.prod([len(_thresholds(trees, f)) + 2 for f in trees[0].features]))
+
+
+def _thresholds(trees: list[_Tree], feature: int) -> list[float]:
+    """The distinct thresholds the trees split ``feature`` at, ascending."""
+    return sorted({threshold for tree in trees for f, threshold, _ in tree.conditions if f == feature})
 
 
 def _local_bins(model_edges: list[float], group_edges: list[float]) -> np.ndarray:
