@@ -114,20 +114,18 @@ def rank_contributions(values: np.ndarray, count: int) -> tuple[np.ndarray, np.n
 @numba.njit(nogil=True, cache=True)
 def _rank_row(values: np.ndarray, candidates: np.ndarray, features: np.ndarray, chosen: np.ndarray) -> None:
     # ``candidates`` ascending, so a tie keeps the earlier feature; features outside it are zero and never ranked.
-    taken = 0
     for rank in range(features.shape[0]):
         best, magnitude = -1, 0.0
         for f in candidates:
             m = abs(values[f])
             if m > magnitude:
                 already = False
-                for earlier in range(taken):
+                for earlier in range(rank):
                     already |= features[earlier] == f
                 if not already:
                     best, magnitude = f, m
         features[rank] = best
         chosen[rank] = values[best] if best >= 0 else np.nan
-        taken += 1
 
 
 # Rows are scored a block at a time, one feature or group at a time over the block's rows: every inner loop runs the
@@ -137,7 +135,7 @@ _BLOCK_ROWS = 256
 
 # nogil: callers may score chunks on several threads. cache: compiled once per machine, not per process.
 @numba.njit(nogil=True, cache=True)
-def _evaluate(  # noqa: PLR0913 - flat arrays are what a compiled kernel takes
+def _evaluate(  # flat arrays, many of them: what a compiled kernel takes
     X: np.ndarray,
     used_features: np.ndarray,
     edge_starts: np.ndarray,
