@@ -144,11 +144,9 @@ class ParquetSink:
 def _arrow(result: pd.DataFrame) -> pa.Table:
     """Results as arrow, sorted by day. Texts other than ``athlete_id`` (bands, driver names, the model) arrive as
     categoricals and stay dictionaries: the parquet writer then stores their codes as they are instead of hashing
-    every text; any other text column is made one first."""
+    every text."""
     days = result[PARTITION].to_numpy(dtype="datetime64[ns]").view("int64")
-    text = [c for c in result.columns if c != "athlete_id" and result[c].dtype == object]
-    frame = result.astype({c: "category" for c in text}) if text else result
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = pa.Table.from_pandas(result, preserve_index=False)
     if len(days) and (np.diff(days) < 0).any():
         table = table.take(pa.array(np.argsort(days, kind="stable")))
     fields = [

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from training.model import InjuryRiskModel
-from training.planning import score_plan_tables
+from training.planning import no_plan_rows, score_plan_tables
 from training.schema import INJURIES, INJURY_NAMES, STRENGTH_COLUMNS, Cohort
 
 GUIDANCE_DAYS = 7
@@ -57,7 +57,7 @@ def load_guidance(
     candidates = _candidates(chronic, recent_longest, runs_per_week)
     names = [str(i) for i in range(len(candidates))] + [_REST]
     rows = score_plan_tables(
-        cohort, athlete_id, names, _week_plans(as_of, candidates, runs_per_week), _NO_STRENGTH,
+        cohort, athlete_id, names, _week_plans(as_of, candidates, runs_per_week), no_plan_rows(STRENGTH_COLUMNS),
         as_of + pd.Timedelta(days=1), as_of + pd.Timedelta(days=GUIDANCE_DAYS), model,
     )
     # Each plan's worst day of the week, per injury (NaN while injured: not judged).
@@ -156,6 +156,3 @@ def _week_plans(as_of: pd.Timestamp, candidates: list[tuple[float, float]], runs
         }
     )
     return frame[frame["km"] > 0].reset_index(drop=True)
-
-
-_NO_STRENGTH = pd.DataFrame(columns=["plan", *[c for c in STRENGTH_COLUMNS if c != "athlete_id"]])

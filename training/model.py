@@ -49,7 +49,11 @@ class InjuryClassifier:
         return self.slope * self.tables.expected + self.intercept
 
     def log_odds(self, features: pd.DataFrame) -> np.ndarray:
-        return self.slope * self.tables.raw(self._matrix(features)) + self.intercept
+        return self.log_odds_matrix(self._matrix(features))
+
+    def log_odds_matrix(self, X: np.ndarray) -> np.ndarray:
+        """``log_odds`` of rows already in the trees' feature order (``_matrix``)."""
+        return self.slope * self.tables.raw(X) + self.intercept
 
     def contributions(self, features: pd.DataFrame) -> np.ndarray:
         """Each feature's contribution to the calibrated log-odds (rows x features)."""
@@ -99,19 +103,25 @@ class InjuryRiskModel(mlflow.pyfunc.PythonModel):
         return self.predict_risk(pd.DataFrame(model_input))
 
     def predict_risk(self, features: pd.DataFrame) -> pd.DataFrame:
-        frame = features.reindex(columns=self.features).astype("float64")
-        return pd.DataFrame({kind: self.classifiers[kind].probability(frame) for kind in INJURIES}, index=frame.index)
+        X = self._matrix(features)
+        return pd.DataFrame(
+            {kind: probability(self.classifiers[kind].log_odds_matrix(X)) for kind in INJURIES}, index=features.index
+        )
 
     def explain_risk(self, features: pd.DataFrame, count: int) -> RiskExplanation:
         """``predict_risk`` plus, per injury, the ``count`` largest contributions to its calibrated log-odds,
         computed in the same pass over the trees."""
-        for classifier in self.classifiers.values():
-            classifier.check_columns(self.features)
-        # One matrix for the four classifiers, in the frame's own (column-major) order: copies cost as much as a pass.
-        X = features.reindex(columns=self.features).to_numpy(dtype="float64", na_value=np.nan)
+        X = self._matrix(features)
         explained = {kind: self.classifiers[kind].explain_matrix(X, count) for kind in INJURIES}
         risks = pd.DataFrame({kind: probability(explained[kind][0]) for kind in INJURIES}, index=features.index)
         return RiskExplanation(risks, X, {kind: explained[kind][1:] for kind in INJURIES})
+
+    def _matrix(self, features: pd.DataFrame) -> np.ndarray:
+        """The model's features of every row as one matrix for the four classifiers, in the frame's own
+        (column-major) order: converting the frame costs as much as a pass over the trees."""
+        for classifier in self.classifiers.values():
+            classifier.check_columns(self.features)
+        return features.reindex(columns=self.features).to_numpy(dtype="float64", na_value=np.nan)
 
 
 @dataclass(frozen=True)

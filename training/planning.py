@@ -19,8 +19,13 @@ from training.scoring import score
 
 @functools.cache
 def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
-    # Shared and never mutated: load guidance makes dozens of plans per request, most without strength work.
+    # Shared and never mutated: most plans have no strength work, and a what-if makes an empty baseline every time.
     return pd.DataFrame(columns=[c for c in columns if c != "athlete_id"])
+
+
+def no_plan_rows(columns: list[str]) -> pd.DataFrame:
+    """An empty ``score_plan_tables`` table: ``plan`` and ``columns`` without ``athlete_id`` (shared, never mutated)."""
+    return _empty((_PLAN, *columns))
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ def score_plans(
     def keyed(part: str, columns: list[str]) -> pd.DataFrame:
         frames = {name: getattr(plan, part) for name, plan in plans.items() if len(getattr(plan, part))}
         if not frames:
-            return pd.DataFrame(columns=[_PLAN, *columns])
+            return no_plan_rows(columns)
         return pd.concat(frames, names=[_PLAN, None]).reset_index(level=0)
 
     return score_plan_tables(
