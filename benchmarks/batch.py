@@ -18,13 +18,13 @@ from pathlib import Path
 import mlflow.pyfunc
 import pandas as pd
 
-from training.batch_job import BatchRequest, run_batch
-from training.cohort_io import write_cohort
+from service.batch.job import BatchRequest, run_batch
+from training.domain.cohort_io import write_cohort
 from training.features import FEATURES, compute_features, days_to_score
-from training.registry import has_model
+from training.fitting.train import train_model
+from training.model.registry import has_model
 from training.settings import Settings
-from training.simulate import SimulationConfig, read_simulation, simulate, write_simulation
-from training.train import train_model
+from training.simulation.simulate import SimulationConfig, read_simulation, simulate, write_simulation
 
 
 def main() -> None:
@@ -57,8 +57,12 @@ def main() -> None:
 
     def batch(engine: str, folder: Path, out: Path) -> tuple[int, float]:
         request = BatchRequest(
-            input=folder, out=out, first_day=first.date(), last_day=last.date(),
-            engine=engine, master=args.master,  # type: ignore[arg-type]
+            input=folder,
+            out=out,
+            first_day=first.date(),
+            last_day=last.date(),
+            engine=engine,
+            master=args.master,  # type: ignore[arg-type]
         )
         started = time.perf_counter()
         summary = run_batch(request, settings)
@@ -75,8 +79,12 @@ def main() -> None:
         pyfunc.predict(features.iloc[[i]])
     per_call = (time.perf_counter() - started) / len(features)
     rows.append(
-        ("naive loop: pyfunc.predict per athlete-day", days, per_call * days,
-         f"timed {len(features):,} calls on precomputed features, extrapolated to {days:,}; features not counted")
+        (
+            "naive loop: pyfunc.predict per athlete-day",
+            days,
+            per_call * days,
+            f"timed {len(features):,} calls on precomputed features, extrapolated to {days:,}; features not counted",
+        )
     )
 
     if args.spark_athletes:
@@ -86,8 +94,9 @@ def main() -> None:
             write_cohort(cohort.for_athletes(list(cohort.profiles["athlete_id"].iloc[: args.spark_athletes])), folder)
         spark_days, spark_seconds = batch("spark", folder, work / "out-spark")
         subset = "" if folder == input_dir else f", first {args.spark_athletes:,} athletes only"
-        rows.append((f"spark engine, {args.master}", spark_days, spark_seconds,
-                     f"end to end incl. Spark start-up{subset}"))
+        rows.append(
+            (f"spark engine, {args.master}", spark_days, spark_seconds, f"end to end incl. Spark start-up{subset}")
+        )
 
     print(f"\nbatch scoring, {args.athletes:,} athletes x {args.days} days, {dt.date.today()}:")
     print(f"{'path':<44} {'athlete-days':>13} {'seconds':>9} {'athlete-days/s':>15}  note")

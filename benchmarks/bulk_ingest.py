@@ -31,8 +31,16 @@ from training.settings import Settings
 
 def runs(count: int) -> list[dict]:
     start = dt.date(2025, 1, 1)
-    return [{"id": f"r{i}", "kind": "run", "date": str(start + dt.timedelta(days=i % 366)), "km": 5.0 + i % 7,
-             "km_threshold": 1.0} for i in range(count)]
+    return [
+        {
+            "id": f"r{i}",
+            "kind": "run",
+            "date": str(start + dt.timedelta(days=i % 366)),
+            "km": 5.0 + i % 7,
+            "km_threshold": 1.0,
+        }
+        for i in range(count)
+    ]
 
 
 def measure(url: str, rows: int, repeat: int, workdir: Path) -> dict[str, float]:
@@ -48,32 +56,56 @@ def measure(url: str, rows: int, repeat: int, workdir: Path) -> dict[str, float]
     api_new, api_again, core = [], [], []
     with TestClient(create_app(settings), headers={"Authorization": f"Bearer {key}"}) as client:
         for _ in range(repeat):
-            athlete = client.post("/v1/athletes", json={"external_id": secrets.token_hex(6), "profile": {
-                "age": 30, "sex": "F", "years_running": 2}}).json()["id"]
+            athlete = client.post(
+                "/v1/athletes",
+                json={"external_id": secrets.token_hex(6), "profile": {"age": 30, "sex": "F", "years_running": 2}},
+            ).json()["id"]
             for bucket in (api_new, api_again):  # first insert, then the same bulk again (all unchanged)
                 began = time.perf_counter()
                 response = client.post(f"/v1/athletes/{athlete}/activities:bulk", json=body)
                 bucket.append(time.perf_counter() - began)
                 assert response.status_code == 200, response.text
     table_rows = [
-        {"external_id": r["id"], "kind": "run", "date": dt.date.fromisoformat(r["date"]), "km": r["km"],
-         "km_threshold": r["km_threshold"], "km_interval": 0.0, "km_sprint": 0.0,
-         "created_at": dt.datetime.now(dt.UTC), "updated_at": dt.datetime.now(dt.UTC)}
+        {
+            "external_id": r["id"],
+            "kind": "run",
+            "date": dt.date.fromisoformat(r["date"]),
+            "km": r["km"],
+            "km_threshold": r["km_threshold"],
+            "km_interval": 0.0,
+            "km_sprint": 0.0,
+            "created_at": dt.datetime.now(dt.UTC),
+            "updated_at": dt.datetime.now(dt.UTC),
+        }
         for r in body["activities"]
     ]
     for _ in range(repeat):
         with database.engine.begin() as connection:
             athlete_id = secrets.token_hex(16)
-            connection.execute(insert(Athlete), [{"id": athlete_id, "tenant_id": tenant_id, "external_id": athlete_id,
-                                                  "age": 30, "sex": "F", "years_running": 2.0,
-                                                  "created_at": dt.datetime.now(dt.UTC),
-                                                  "updated_at": dt.datetime.now(dt.UTC)}])
+            connection.execute(
+                insert(Athlete),
+                [
+                    {
+                        "id": athlete_id,
+                        "tenant_id": tenant_id,
+                        "external_id": athlete_id,
+                        "age": 30,
+                        "sex": "F",
+                        "years_running": 2.0,
+                        "created_at": dt.datetime.now(dt.UTC),
+                        "updated_at": dt.datetime.now(dt.UTC),
+                    }
+                ],
+            )
             began = time.perf_counter()
             connection.execute(insert(Activity), [{**row, "athlete_id": athlete_id} for row in table_rows])
             core.append(time.perf_counter() - began)
     database.dispose()
-    return {"api_new": statistics.median(api_new), "api_again": statistics.median(api_again),
-            "core": statistics.median(core)}
+    return {
+        "api_new": statistics.median(api_new),
+        "api_again": statistics.median(api_again),
+        "core": statistics.median(core),
+    }
 
 
 def scratch_postgres(base_url: str):  # type: ignore[no-untyped-def]
@@ -108,9 +140,11 @@ def main() -> None:
     print(f"{args.rows} runs per request, median of {args.repeat}")
     print(f"{'database':12} {'path':58} {'seconds':>8} {'rows/s':>9}")
     for database, figures in results.items():
-        for label, key in (("POST activities:bulk, new rows (HTTP, validation, upsert)", "api_new"),
-                           ("POST activities:bulk, same rows again (all unchanged)", "api_again"),
-                           ("peer: SQLAlchemy Core executemany INSERT", "core")):
+        for label, key in (
+            ("POST activities:bulk, new rows (HTTP, validation, upsert)", "api_new"),
+            ("POST activities:bulk, same rows again (all unchanged)", "api_again"),
+            ("peer: SQLAlchemy Core executemany INSERT", "core"),
+        ):
             print(f"{database:12} {label:58} {figures[key]:8.3f} {args.rows / figures[key]:9.0f}")
 
 

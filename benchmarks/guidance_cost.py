@@ -16,33 +16,42 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from service.recommendations import AthleteState, StrengthBudget, recommend
-from service.risk_assessment import assess, request_cohort
+from service.assessment.risk_assessment import assess, request_cohort
+from service.assessment.what_if_assessment import assess_what_if
+from service.guidance.load_guidance import load_guidance
+from service.guidance.recommendations import AthleteState, StrengthBudget, recommend
 from service.schemas.risk import RiskRequest
 from service.schemas.what_if import WhatIfRequest
-from service.what_if_assessment import assess_what_if
-from training.catalogue import default_catalogue
-from training.explain import contributions
+from training.domain.catalogue import default_catalogue
+from training.domain.schema import INJURIES
 from training.features import FEATURES
-from training.load_guidance import load_guidance
-from training.registry import has_model, load_served_model
-from training.schema import INJURIES
-from training.scoring import score
+from training.model.explain import contributions
+from training.model.registry import has_model, load_served_model
+from training.model.scoring import score
 from training.settings import get_settings
 
 
 def ninety_day_log(as_of: dt.date) -> dict:
     runs = [
         {"id": f"r{i}", "date": str(as_of - dt.timedelta(days=i)), "km": 16.0 if i % 7 == 0 else 8.0}
-        for i in range(90) if i % 7 in (0, 2, 4, 5)
+        for i in range(90)
+        if i % 7 in (0, 2, 4, 5)
     ]
     strength = [
-        {"id": f"s{i}", "date": str(as_of - dt.timedelta(days=i)),
-         "exercises": [{"exercise_id": "nordic_curl", "sets": 3, "reps": 6}]}
+        {
+            "id": f"s{i}",
+            "date": str(as_of - dt.timedelta(days=i)),
+            "exercises": [{"exercise_id": "nordic_curl", "sets": 3, "reps": 6}],
+        }
         for i in range(3, 90, 7)
     ]
-    return {"athlete": {"age": 38, "sex": "M", "years_running": 6, "body_mass_kg": 72, "height_cm": 178},
-            "injuries": [], "runs": runs, "strength_sessions": strength, "as_of": str(as_of)}
+    return {
+        "athlete": {"age": 38, "sex": "M", "years_running": 6, "body_mass_kg": 72, "height_cm": 178},
+        "injuries": [],
+        "runs": runs,
+        "strength_sessions": strength,
+        "as_of": str(as_of),
+    }
 
 
 def median_ms(step: Callable[[], object], repeats: int) -> float:
@@ -70,10 +79,19 @@ def main() -> None:
     day = pd.Timestamp(as_of)
     spans = pd.DataFrame({"athlete_id": ["request"], "start": [day], "end": [day]})
     row = score(cohort, spans, served.model).iloc[0]
-    state = AthleteState({k: 3.0 for k in INJURIES}, frozenset(), {f: float(row[f]) for f in FEATURES},
-                         [s.date for s in request.strength_sessions], as_of)
-    plan = {**body, "planned_runs": [{"id": f"p{d}", "date": str(as_of + dt.timedelta(days=d)), "km": 10.0}
-                                     for d in (2, 4, 6, 9, 11, 13)]}
+    state = AthleteState(
+        {k: 3.0 for k in INJURIES},
+        frozenset(),
+        {f: float(row[f]) for f in FEATURES},
+        [s.date for s in request.strength_sessions],
+        as_of,
+    )
+    plan = {
+        **body,
+        "planned_runs": [
+            {"id": f"p{d}", "date": str(as_of + dt.timedelta(days=d)), "km": 10.0} for d in (2, 4, 6, 9, 11, 13)
+        ],
+    }
     what_if_request = WhatIfRequest.model_validate(plan)
 
     steps: dict[str, Callable[[], object]] = {
@@ -82,8 +100,9 @@ def main() -> None:
             contributions(served.model, row.to_frame().T, k) for k in INJURIES
         ],
         "recommendations (rules only)": lambda: recommend(
-            state, default_catalogue(), StrengthBudget(settings.strength_sessions_per_week_budget,
-                                                       settings.strength_minutes_per_session)
+            state,
+            default_catalogue(),
+            StrengthBudget(settings.strength_sessions_per_week_budget, settings.strength_minutes_per_session),
         ),
         "load guidance (candidate weeks scored)": lambda: load_guidance(
             cohort, "request", day, row, served.model, settings.load_target_relative_risk

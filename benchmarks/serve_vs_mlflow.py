@@ -20,10 +20,10 @@ from pathlib import Path
 import httpx
 import pandas as pd
 
-from service.risk_assessment import request_cohort
+from service.assessment.risk_assessment import request_cohort
 from service.schemas.risk import RiskRequest
 from training.features import FEATURES, compute_features
-from training.registry import has_model
+from training.model.registry import has_model
 from training.settings import get_settings
 
 
@@ -35,13 +35,23 @@ def ninety_day_log(as_of: dt.date) -> dict:
             km = {1: 8.0, 3: 10.0, 5: 6.0, 6: 16.0 + (i % 3)}[day.weekday()]
             runs.append({"id": f"r{i}", "date": str(day), "km": km, "km_threshold": 2.0 if day.weekday() == 3 else 0.0})
     strength = [
-        {"id": f"s{i}", "date": str(as_of - dt.timedelta(days=i)),
-         "exercises": [{"exercise_id": "nordic_curl", "sets": 3, "reps": 6},
-                       {"exercise_id": "heavy_slow_calf_raise", "sets": 3, "reps": 15, "load_kg": 20}]}
+        {
+            "id": f"s{i}",
+            "date": str(as_of - dt.timedelta(days=i)),
+            "exercises": [
+                {"exercise_id": "nordic_curl", "sets": 3, "reps": 6},
+                {"exercise_id": "heavy_slow_calf_raise", "sets": 3, "reps": 15, "load_kg": 20},
+            ],
+        }
         for i in range(2, 90, 7)
     ]
-    return {"athlete": {"age": 38, "sex": "M", "years_running": 6, "body_mass_kg": 72, "height_cm": 178},
-            "injuries": [], "runs": runs, "strength_sessions": strength, "as_of": str(as_of)}
+    return {
+        "athlete": {"age": 38, "sex": "M", "years_running": 6, "body_mass_kg": 72, "height_cm": 178},
+        "injuries": [],
+        "runs": runs,
+        "strength_sessions": strength,
+        "as_of": str(as_of),
+    }
 
 
 def one_feature_row(body: dict) -> dict:
@@ -118,17 +128,45 @@ def main() -> None:
     if not has_model(settings):
         sys.exit("no registered model: run `make serve` (or injury-risk ensure-model) first")
     bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "MLFLOW_TRACKING_URI": settings.resolved_tracking_uri()}
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "MLFLOW_TRACKING_URI": settings.resolved_tracking_uri(),
+    }
     # Our API asks for a key (the lookup is part of each request's cost, so it is measured too).
-    key = subprocess.run([str(bin_dir / "injury-risk"), "keys", "create", "--tenant", "benchmark", "--role", "platform"],
-                         env=env, capture_output=True, text=True, check=True).stdout.strip()
+    key = subprocess.run(
+        [str(bin_dir / "injury-risk"), "keys", "create", "--tenant", "benchmark", "--role", "platform"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     auth = {"Authorization": f"Bearer {key}"}
-    ours = subprocess.Popen([str(bin_dir / "injury-risk"), "serve", "--port", str(args.port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ours = subprocess.Popen(
+        [str(bin_dir / "injury-risk"), "serve", "--port", str(args.port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     peer = subprocess.Popen(
-        [str(bin_dir / "mlflow"), "models", "serve", "-m", f"models:/{settings.model_name}@{settings.model_alias}",
-         "--env-manager", "local", "--host", "127.0.0.1", "-p", str(args.peer_port), "-w", "1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(bin_dir / "mlflow"),
+            "models",
+            "serve",
+            "-m",
+            f"models:/{settings.model_name}@{settings.model_alias}",
+            "--env-manager",
+            "local",
+            "--host",
+            "127.0.0.1",
+            "-p",
+            str(args.peer_port),
+            "-w",
+            "1",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_ready(f"http://127.0.0.1:{args.port}/readyz", ours)
@@ -139,10 +177,12 @@ def main() -> None:
         load(f"http://127.0.0.1:{args.port}/v1/risk", body, 2, 1, auth)
         load(f"http://127.0.0.1:{args.peer_port}/invocations", row, 2, 1)
         results = {
-            "injury-risk POST /v1/risk (90-day log)": load(f"http://127.0.0.1:{args.port}/v1/risk", body,
-                                                            args.seconds, args.clients, auth),
+            "injury-risk POST /v1/risk (90-day log)": load(
+                f"http://127.0.0.1:{args.port}/v1/risk", body, args.seconds, args.clients, auth
+            ),
             "mlflow models serve /invocations (1 feature row)": load(
-                f"http://127.0.0.1:{args.peer_port}/invocations", row, args.seconds, args.clients),
+                f"http://127.0.0.1:{args.peer_port}/invocations", row, args.seconds, args.clients
+            ),
         }
     finally:
         for process in (ours, peer):

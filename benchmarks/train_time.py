@@ -12,9 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from training.fitting.train import TrainingConfig, train_model
 from training.settings import Settings
-from training.simulate import SimulationConfig, simulate
-from training.train import TrainingConfig, train_model
+from training.simulation.simulate import SimulationConfig, simulate
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     settings = Settings(mlruns_dir=root / "mlruns", data_dir=root / "data")
     started = time.perf_counter()
     if args.profile == "eval":
-        from training.profiles import eval_simulation
+        from training.fitting.profiles import eval_simulation
 
         simulation, config = eval_simulation(settings.data_dir)
     else:
@@ -39,7 +39,9 @@ def main() -> None:
     print(f"profile {args.profile}: {simulation.config.athletes} athletes x {simulation.config.days} days")
     print(f"simulate {simulated - started:7.1f} s")
     print(f"fit      {result.metrics['fit_seconds']:7.1f} s (features, labels, four classifiers)")
-    print(f"evaluate {result.metrics['train_seconds'] - result.metrics['fit_seconds']:7.1f} s (baselines, bootstrap, plots)")
+    print(
+        f"evaluate {result.metrics['train_seconds'] - result.metrics['fit_seconds']:7.1f} s (baselines, bootstrap, plots)"
+    )
     print(f"total    {done - started:7.1f} s (with MLflow logging and registration)")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from training.registry import ModelNotRegisteredError, ServedModel, load_served_model, served_version
+from training.model.registry import ModelNotRegisteredError, ServedModel, load_served_model, served_version
 from training.settings import Settings
 
 

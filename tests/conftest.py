@@ -20,10 +20,10 @@ from service.db.migrate import upgrade
 from service.db.session import Database
 from service.repositories.keys import create_key, tenant_named
 from service.security import Role
-from training.schema import INJURIES
+from training.domain.schema import INJURIES
+from training.fitting.train import TrainingConfig, TrainingResult, train_model
 from training.settings import Settings
-from training.simulate import Simulation, SimulationConfig, simulate
-from training.train import TrainingConfig, TrainingResult, train_model
+from training.simulation.simulate import Simulation, SimulationConfig, simulate
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 # among the training, calibration and test athletes.
 TEST_COHORT = SimulationConfig(athletes=500, days=240, seed=11)
 HAZARD_BOOST = {"pfps": 4.0, "mtss": 4.0, "hamstring": 10.0, "achilles": 4.0}
-TEST_TRAINING = TrainingConfig(seed=11, max_iter=60, min_samples_leaf=100, bootstrap_replicates=20, importance_rows=2000)
+TEST_TRAINING = TrainingConfig(
+    seed=11, max_iter=60, min_samples_leaf=100, bootstrap_replicates=20, importance_rows=2000
+)
 
 
 def store_settings(root: Path) -> Settings:
@@ -132,7 +134,7 @@ def service(trained: Trained, database_url: str) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def spark() -> Iterator[SparkSession]:
     """One local Spark session for the whole test run (start-up costs seconds)."""
-    from training.batch_spark import spark_session
+    from service.batch.spark_engine import spark_session
 
     session = spark_session("local[2]")
     yield session

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
 
-from training.schema import Cohort
+from training.domain.cohort_io import write_cohort
+from training.domain.schema import Cohort
+
+if TYPE_CHECKING:
+    from tests.conftest import Trained
 
 
 def cohort(
@@ -21,22 +29,55 @@ def cohort(
     injuries = injuries or []
     return Cohort(
         profiles=pd.DataFrame(
-            [{"athlete_id": athlete_id, "age": 35, "sex": sex, "years_running": years_running,
-              "body_mass_kg": 60.0, "height_cm": 165.0}]
+            [
+                {
+                    "athlete_id": athlete_id,
+                    "age": 35,
+                    "sex": sex,
+                    "years_running": years_running,
+                    "body_mass_kg": 60.0,
+                    "height_cm": 165.0,
+                }
+            ]
         ),
         runs=pd.DataFrame(
             [
-                {"athlete_id": athlete_id, "activity_id": f"r{i}", "date": d, "km": km, "km_threshold": 0.0,
-                 "km_interval": 0.0, "km_sprint": 0.0, "duration_min": None, "rpe": None}
+                {
+                    "athlete_id": athlete_id,
+                    "activity_id": f"r{i}",
+                    "date": d,
+                    "km": km,
+                    "km_threshold": 0.0,
+                    "km_interval": 0.0,
+                    "km_sprint": 0.0,
+                    "duration_min": None,
+                    "rpe": None,
+                }
                 for i, (d, km) in enumerate(runs)
             ],
-            columns=["athlete_id", "activity_id", "date", "km", "km_threshold", "km_interval", "km_sprint",
-                     "duration_min", "rpe"],
+            columns=[
+                "athlete_id",
+                "activity_id",
+                "date",
+                "km",
+                "km_threshold",
+                "km_interval",
+                "km_sprint",
+                "duration_min",
+                "rpe",
+            ],
         ),
         strength=pd.DataFrame(
             [
-                {"athlete_id": athlete_id, "activity_id": f"s{d}", "date": d, "exercise_id": e, "sets": s, "reps": r,
-                 "load_kg": None}
+                {
+                    "athlete_id": athlete_id,
+                    "activity_id": f"s{d}",
+                    "date": d,
+                    "exercise_id": e,
+                    "sets": s,
+                    "reps": r,
+                    "load_kg": None,
+                }
                 for d, e, s, r in strength
             ],
             columns=["athlete_id", "activity_id", "date", "exercise_id", "sets", "reps", "load_kg"],
@@ -70,26 +111,79 @@ def request_for(cohort: Cohort, athlete_id: str, as_of: pd.Timestamp) -> dict:
 
     return {
         "athlete": {
-            "age": int(profile["age"]), "sex": profile["sex"], "years_running": float(profile["years_running"]),
-            "body_mass_kg": number(profile["body_mass_kg"]), "height_cm": number(profile["height_cm"]),
+            "age": int(profile["age"]),
+            "sex": profile["sex"],
+            "years_running": float(profile["years_running"]),
+            "body_mass_kg": number(profile["body_mass_kg"]),
+            "height_cm": number(profile["height_cm"]),
         },
         "injuries": [
             {"kind": i.kind, "onset": day(i.onset), "resolved": day(i.resolved) if i.resolved <= as_of else None}
             for i in injuries.itertuples()
         ],
         "runs": [
-            {"id": r.activity_id, "date": day(r.date), "km": r.km, "km_threshold": r.km_threshold,
-             "km_interval": r.km_interval, "km_sprint": r.km_sprint, "duration_min": number(r.duration_min),
-             "rpe": number(r.rpe)}
+            {
+                "id": r.activity_id,
+                "date": day(r.date),
+                "km": r.km,
+                "km_threshold": r.km_threshold,
+                "km_interval": r.km_interval,
+                "km_sprint": r.km_sprint,
+                "duration_min": number(r.duration_min),
+                "rpe": number(r.rpe),
+            }
             for r in runs.itertuples()
         ],
         "strength_sessions": [
-            {"id": activity, "date": day(group["date"].iloc[0]), "exercises": [
-                {"exercise_id": s.exercise_id, "sets": int(s.sets),
-                 "reps": None if pd.isna(s.reps) else int(s.reps), "load_kg": number(s.load_kg)}
-                for s in group.itertuples()
-            ]}
+            {
+                "id": activity,
+                "date": day(group["date"].iloc[0]),
+                "exercises": [
+                    {
+                        "exercise_id": s.exercise_id,
+                        "sets": int(s.sets),
+                        "reps": None if pd.isna(s.reps) else int(s.reps),
+                        "load_kg": number(s.load_kg),
+                    }
+                    for s in group.itertuples()
+                ],
+            }
             for activity, group in sets.groupby("activity_id", sort=False)
         ],
         "as_of": str(as_of.date()),
     }
+
+
+STEADY_LOG_AS_OF = dt.date(2026, 6, 30)
+
+
+def steady_log(days: int = 60) -> dict[str, Any]:
+    """A POST /v1/risk body: four runs a week with a weekly long run and a calf session, ending on STEADY_LOG_AS_OF."""
+    runs = [
+        {"id": f"r{i}", "date": str(STEADY_LOG_AS_OF - dt.timedelta(days=i)), "km": 8.0 if i % 7 else 14.0}
+        for i in range(days)
+        if i % 7 in (0, 2, 4, 5)
+    ]
+    strength = [
+        {
+            "id": f"s{i}",
+            "date": str(STEADY_LOG_AS_OF - dt.timedelta(days=i)),
+            "exercises": [{"exercise_id": "heavy_slow_calf_raise", "sets": 3, "reps": 12}],
+        }
+        for i in range(3, days, 7)
+    ]
+    return {
+        "athlete": {"age": 41, "sex": "M", "years_running": 5, "body_mass_kg": 74, "height_cm": 180},
+        "injuries": [],
+        "runs": runs,
+        "strength_sessions": strength,
+        "as_of": str(STEADY_LOG_AS_OF),
+    }
+
+
+def small_input(trained: Trained, folder: Path, athletes: int = 6) -> tuple[Path, pd.Timestamp]:
+    """The first ``athletes`` of the trained fixture's cohort written to ``folder``, and a day to score them on."""
+    cohort = trained.simulation.cohort
+    as_of = pd.Timestamp(trained.simulation.config.start_date) + pd.Timedelta(days=200)
+    write_cohort(cohort.for_athletes(list(cohort.profiles["athlete_id"].iloc[:athletes])), folder)
+    return folder, as_of

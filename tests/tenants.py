@@ -47,3 +47,17 @@ def add_athlete(client: TestClient, tenant: TenantKeys, external_id: str = "a1",
     response = client.post("/v1/athletes", json=body, headers=tenant.platform)
     assert response.status_code == 201, response.text
     return response.json()["id"]
+
+
+def store_log(client: TestClient, tenant: TenantKeys, athlete_id: str, request: dict[str, Any]) -> None:
+    """Push a POST /v1/risk body's log through the stateful endpoints."""
+    rows = [{**run, "kind": "run"} for run in request["runs"]]
+    rows += [{**session, "kind": "strength"} for session in request["strength_sessions"]]
+    if rows:
+        response = client.post(
+            f"/v1/athletes/{athlete_id}/activities:bulk", json={"activities": rows}, headers=tenant.platform
+        )
+        assert response.status_code == 200, response.text
+    for i, injury in enumerate(request["injuries"]):
+        response = client.put(f"/v1/athletes/{athlete_id}/injuries/i{i}", json=injury, headers=tenant.clinician)
+        assert response.status_code == 201, response.text

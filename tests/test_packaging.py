@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from training.cli import app
+from service.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,12 +9,12 @@ import pandas as pd
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from service.batch.output import read_results
+from service.cli import app
 from tests.conftest import Trained
 from tests.factories import request_for
-from training.batch_output import read_results
-from training.cli import app
-from training.cohort_io import write_cohort
-from training.schema import INJURIES
+from training.domain.cohort_io import write_cohort
+from training.domain.schema import INJURIES
 
 
 def test_api_and_batch_score_give_identical_probabilities(
@@ -32,9 +32,7 @@ def test_api_and_batch_score_give_identical_probabilities(
 
     get_settings.cache_clear()
     out = tmp_path / "risk"
-    result = CliRunner().invoke(
-        app, ["score", "--input", str(folder), "--as-of", str(as_of.date()), "--out", str(out)]
-    )
+    result = CliRunner().invoke(app, ["score", "--input", str(folder), "--as-of", str(as_of.date()), "--out", str(out)])
     get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     batch = read_results(out).set_index("athlete_id")

@@ -1,8 +1,7 @@
-"""The ``injury-risk`` command line: simulate, train, serve, score."""
+"""Training commands: simulate a cohort, train and register a model, run the promotion gate, import public data."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -16,14 +15,16 @@ app = typer.Typer(help="Runner injury-risk: simulate a cohort, train and registe
 
 @app.command()
 def simulate(
-    out: Annotated[Path, typer.Option(help="Folder the cohort and oracle tables are written to.")] = Path("data/cohort"),
+    out: Annotated[Path, typer.Option(help="Folder the cohort and oracle tables are written to.")] = Path(
+        "data/cohort"
+    ),
     athletes: Annotated[int, typer.Option(min=1, help="Number of athletes.")] = 10000,
     days: Annotated[int, typer.Option(min=30, help="Days per athlete.")] = 365,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same cohort.")] = 7,
 ) -> Path:
     """Simulate a synthetic cohort with known daily injury hazards."""
-    from training.simulate import SimulationConfig, write_simulation
-    from training.simulate import simulate as run_simulation
+    from training.simulation.simulate import SimulationConfig, write_simulation
+    from training.simulation.simulate import simulate as run_simulation
 
     simulation = run_simulation(SimulationConfig(athletes=athletes, days=days, seed=seed))
     write_simulation(simulation, out)
@@ -44,14 +45,14 @@ def train(
     ] = None,
 ) -> str:
     """Train one calibrated model per injury, log to MLflow, register a challenger and run the promotion gate."""
-    from training.simulate import read_simulation
-    from training.train import TrainingConfig, train_model
+    from training.fitting.train import TrainingConfig, train_model
+    from training.simulation.simulate import read_simulation
 
     settings = get_settings()
     if dataset is not None:
         return _train_lovdal(*dataset, seed=settings.seed)
     if profile == "eval":
-        from training.profiles import eval_simulation
+        from training.fitting.profiles import eval_simulation
 
         simulation, config = eval_simulation(settings.data_dir)
     elif profile == "default":
@@ -66,7 +67,7 @@ def train(
 
 
 def _train_lovdal(name: str, path: Path, seed: int) -> str:
-    from training.lovdal_training import PAPER_TEST_AUC, train_lovdal
+    from training.lovdal.protocol import PAPER_TEST_AUC, train_lovdal
 
     if name != "lovdal":
         raise typer.BadParameter("the only dataset is 'lovdal'", param_hint="--dataset")
@@ -82,10 +83,12 @@ def _train_lovdal(name: str, path: Path, seed: int) -> str:
 @app.command()
 def promote() -> None:
     """Compare @challenger with @champion on the frozen evaluation cohort; move champion if no worse on every injury."""
-    from training.promotion import promote as run_promotion
+    from training.fitting.promotion import promote as run_promotion
 
     decision = run_promotion(get_settings())
-    typer.echo(f"{'promoted' if decision.promoted else 'not promoted'} version {decision.challenger}: {decision.reason}")
+    typer.echo(
+        f"{'promoted' if decision.promoted else 'not promoted'} version {decision.challenger}: {decision.reason}"
+    )
     for kind, result in decision.per_injury.items():
         typer.echo(f"  {kind}: " + ", ".join(f"{k} {v:.4f}" for k, v in result.items()))
 
@@ -97,11 +100,13 @@ app.add_typer(import_app, name="import")
 @import_app.command("lovdal")
 def import_lovdal(
     path: Annotated[Path, typer.Argument(help="The day-approach CSV of Lövdal et al. 2021.")],
-    out: Annotated[Path, typer.Option(help="Cohort folder to write (tables plus daily.parquet).")] = Path("data/lovdal"),
+    out: Annotated[Path, typer.Option(help="Cohort folder to write (tables plus daily.parquet).")] = Path(
+        "data/lovdal"
+    ),
 ) -> Path:
     """Read the Lövdal day-approach file into cohort tables (runs, strength, injuries) and a daily table."""
-    from training.lovdal import import_lovdal as run_import
-    from training.lovdal import write_import
+    from training.lovdal.importer import import_lovdal as run_import
+    from training.lovdal.importer import write_import
 
     result = run_import(path)
     write_import(result, out)
@@ -115,7 +120,7 @@ def import_lovdal(
 @app.command("ensure-model")
 def ensure_model() -> None:
     """Simulate a cohort and train, only if no model carries the serving alias yet."""
-    from training.registry import has_model
+    from training.model.registry import has_model
 
     settings = get_settings()
     if has_model(settings):
@@ -125,172 +130,3 @@ def ensure_model() -> None:
     folder = settings.data_dir / "cohort"
     simulate(out=folder, athletes=settings.bootstrap_athletes, days=settings.bootstrap_days, seed=settings.seed)
     train(cohort=folder, profile="default", dataset=None)
-
-
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Listen address (default from settings).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
-    migrate: Annotated[
-        bool, typer.Option(help="Upgrade the database to the latest migration first (skip when a deploy step does).")
-    ] = True,
-) -> None:
-    """Serve the HTTP API with the registered model."""
-    import uvicorn
-
-    from service.app import create_app
-
-    settings = get_settings()
-    if migrate:
-        db_upgrade()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
-
-
-@app.command()
-def score(
-    input: Annotated[
-        Path | None,
-        typer.Option(help="Cohort folder: profiles, runs, strength, injuries (parquet, CSV or a folder of parts)."),
-    ] = None,
-    tenant: Annotated[
-        str | None,
-        typer.Option(help="Score this tenant's stored athletes instead (its name, as in `keys create --tenant`)."),
-    ] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Results folder: parquet partitioned by as_of, plus _summary.json.")
-    ] = None,
-    to_db: Annotated[
-        bool, typer.Option("--to-db", help="Store results in the database's risk_assessments instead of --out.")
-    ] = False,
-    as_of: Annotated[
-        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Day to score (the last day with --from).")
-    ] = None,
-    from_: Annotated[
-        dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day to score, YYYY-MM-DD.")
-    ] = None,
-    to: Annotated[
-        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day to score (default --as-of).")
-    ] = None,
-    since_last_run: Annotated[
-        bool,
-        typer.Option(
-            "--since-last-run", help="Skip athlete-days the served model version has already scored in the results."
-        ),
-    ] = False,
-    engine: Annotated[str, typer.Option(help="local (pandas, one machine) or spark.")] = "local",
-    master: Annotated[str, typer.Option(help="Spark master URL for --engine spark.")] = "local[*]",
-    rejects: Annotated[
-        Path | None,
-        typer.Option(help="CSV of rejected rows (default OUT/_rejects.csv; with --to-db, written only when given)."),
-    ] = None,
-) -> None:
-    """Score every athlete of a cohort folder or a tenant for a day or a range of days with the served model, into
-    a results folder or the database; exit 3 if input rows were rejected."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from service.db.session import unavailable_reason
-    from training.batch_input import BatchInputError
-    from training.batch_job import BatchRequest, ExitCode, run_batch
-    from training.registry import ModelNotRegisteredError
-
-    if (input is None) == (tenant is None):
-        raise typer.BadParameter("give exactly one of --input PATH and --tenant NAME", param_hint="--input/--tenant")
-    if (out is None) == (not to_db):
-        raise typer.BadParameter("give exactly one of --out PATH and --to-db", param_hint="--out/--to-db")
-    last = to or as_of
-    if last is None:
-        raise typer.BadParameter("give --as-of or --to", param_hint="--as-of")
-    if to is not None and as_of is not None and to.date() != as_of.date():
-        raise typer.BadParameter("--to and --as-of name different days; give one of them", param_hint="--to")
-    if engine not in ("local", "spark"):
-        raise typer.BadParameter("choose local or spark", param_hint="--engine")
-    request = BatchRequest(
-        input=input, tenant=tenant, out=out, to_db=to_db, since_last_run=since_last_run,
-        first_day=(from_ or last).date(), last_day=last.date(),
-        engine=engine, master=master, rejects=rejects,  # type: ignore[arg-type]
-    )
-    try:
-        summary = run_batch(request, get_settings())
-    except BatchInputError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(ExitCode.bad_input) from error
-    except ModelNotRegisteredError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(ExitCode.failed) from error
-    except SQLAlchemyError as error:
-        typer.echo(f"error: {unavailable_reason(error)}", err=True)
-        raise typer.Exit(ExitCode.failed) from error
-    typer.echo(summary.to_json())
-    if summary.rows_rejected:
-        where = f"reasons in {summary.rejects_file}" if summary.rejects_file else "pass --rejects PATH for the reasons"
-        typer.echo(f"{summary.rows_rejected} input rows rejected, {where}", err=True)
-    raise typer.Exit(summary.exit_code)
-
-
-db_app = typer.Typer(help="The service database: apply or undo migrations.")
-keys_app = typer.Typer(help="API keys of the service.")
-app.add_typer(db_app, name="db")
-app.add_typer(keys_app, name="keys")
-
-
-@db_app.command("upgrade")
-def db_upgrade(
-    revision: Annotated[str, typer.Option(help="Alembic revision to move to.")] = "head",
-) -> None:
-    """Migrate the database (INJURY_RISK_DATABASE_URL, default SQLite in data/) up to a revision."""
-    from service.db.migrate import current, upgrade
-
-    url = get_settings().resolved_database_url()
-    upgrade(url, revision)
-    typer.echo(f"database at revision {current(url)}")
-
-
-@db_app.command("downgrade")
-def db_downgrade(
-    revision: Annotated[str, typer.Option(help="Alembic revision to move to; base drops every table.")] = "base",
-) -> None:
-    """Undo migrations down to a revision (base: an empty database). Data in dropped tables is lost."""
-    from service.db.migrate import current, downgrade
-
-    url = get_settings().resolved_database_url()
-    downgrade(url, revision)
-    typer.echo(f"database at revision {current(url) or 'base'}")
-
-
-@keys_app.command("create")
-def keys_create(
-    tenant: Annotated[str, typer.Option(help="Tenant name; created if it does not exist.")],
-    role: Annotated[str, typer.Option(help="platform, clinician or admin.")],
-    name: Annotated[str | None, typer.Option(help="A label for the key.")] = None,
-) -> str:
-    """Create an API key and print it once; only its hash is stored."""
-    from service.db.session import Database
-    from service.repositories.keys import create_key, tenant_named
-    from service.security import Role
-
-    try:
-        chosen = Role(role)
-    except ValueError:
-        raise typer.BadParameter("must be platform, clinician or admin", param_hint="--role") from None
-    from service.db.migrate import upgrade
-
-    settings = get_settings()
-    upgrade(settings.resolved_database_url())  # a key needs the tables; upgrading an up-to-date database is a no-op
-    database = Database(settings)
-    try:
-        with database.session() as session:
-            row, key = create_key(session, tenant_named(session, tenant).id, chosen, name)
-            session.commit()
-    finally:
-        database.dispose()
-    typer.echo(key)
-    typer.echo(f"({chosen.value} key {row.prefix}... for tenant {tenant!r}; it is not shown again)", err=True)
-    return key
-
-
-def main() -> None:
-    app()
-
-
-if __name__ == "__main__":
-    main()

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from training.catalogue import Catalogue, default_catalogue
-from training.schema import INJURIES, Cohort
+from training.day_windows import capped_ratio, trailing_max, trailing_sum, truncated_ewma
+from training.domain.catalogue import Catalogue, default_catalogue
+from training.domain.schema import INJURIES, Cohort
 
 # The deepest any feature looks back (chronic EWMA truncation + margin); days before it never change a feature.
 LOOKBACK_DAYS = 90
@@ -129,9 +130,7 @@ def days_to_score(cohort: Cohort, as_of: pd.Timestamp | None = None, start: pd.T
     return spans.rename(columns={"min": "start", "max": "end"}).reset_index(drop=True)
 
 
-def compute_features(
-    cohort: Cohort, spans: pd.DataFrame, catalogue: Catalogue | None = None
-) -> pd.DataFrame:
+def compute_features(cohort: Cohort, spans: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.DataFrame:
     """Feature rows for every athlete-day in ``spans`` (columns athlete_id, start, end), ordered by athlete and date.
 
     Columns: ``athlete_id``, ``date``, every name in ``FEATURES`` and the ``injured_<kind>`` flags. An athlete may
@@ -251,34 +250,6 @@ def _daily_strength(strength: pd.DataFrame, grid: _Grid, catalogue: Catalogue) -
     return daily
 
 
-def _trailing_sum(x: np.ndarray, window: int, lag: int = 0) -> np.ndarray:
-    """Sum of x over days t-lag-window+1 .. t-lag, added in a fixed order (rows too early for it are not read)."""
-    out = np.zeros_like(x)
-    for j in range(lag, lag + window):
-        out[j:] += x[: len(x) - j]
-    return out
-
-
-def _trailing_max(x: np.ndarray, window: int, lag: int = 0) -> np.ndarray:
-    out = np.zeros_like(x)
-    for j in range(lag, lag + window):
-        np.maximum(out[j:], x[: len(x) - j], out=out[j:])
-    return out
-
-
-def _truncated_ewma(x: np.ndarray, span: int, truncation: int) -> np.ndarray:
-    """Exponentially weighted daily mean (alpha = 2 / (span + 1)) over the last ``truncation`` days."""
-    alpha = 2.0 / (span + 1.0)
-    out = np.zeros_like(x)
-    term = np.empty_like(x)
-    for j in range(truncation):
-        weight = alpha * (1.0 - alpha) ** j
-        # The product goes to a reused buffer, then is added: the same two roundings per term as weight * x + out.
-        np.multiply(x[: len(x) - j], weight, out=term[: len(x) - j])
-        out[j:] += term[: len(x) - j]
-    return out
-
-
 def _days_since(event: np.ndarray, before_start: bool) -> np.ndarray:
     """Days since the last day where ``event`` holds (0 on that day), capped at ``_DAYS_CAP``.
 
@@ -292,17 +263,11 @@ def _days_since(event: np.ndarray, before_start: bool) -> np.ndarray:
     return np.minimum(index - last, _DAYS_CAP).astype("float64")
 
 
-def _ratio(num: np.ndarray, den: np.ndarray, cap: float) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-    return np.minimum(value, cap)
-
-
 def _running_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     km = d["km"]
-    km_7d = _trailing_sum(km, 7)
-    km_28d = _trailing_sum(km, 28)
-    km_prev_7d = _trailing_sum(km, 7, lag=7)
+    km_7d = trailing_sum(km, 7)
+    km_28d = trailing_sum(km, 28)
+    km_prev_7d = trailing_sum(km, 7, lag=7)
     mean_7d = km_7d / 7.0
     squares = np.zeros_like(km)
     for j in range(7):
@@ -311,57 +276,59 @@ def _running_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         squares += (shifted - mean_7d) ** 2
     sd_7d = np.sqrt(squares / 7.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        monotony = np.where(sd_7d > 0, mean_7d / np.where(sd_7d > 0, sd_7d, 1.0), np.where(km_7d > 0, _MONOTONY_CAP, 0.0))
+        monotony = np.where(
+            sd_7d > 0, mean_7d / np.where(sd_7d > 0, sd_7d, 1.0), np.where(km_7d > 0, _MONOTONY_CAP, 0.0)
+        )
     monotony = np.minimum(monotony, _MONOTONY_CAP)
 
     longest = d["longest"]
-    base = _trailing_max(longest, _SPIKE_BASE_DAYS, lag=1)
+    base = trailing_max(longest, _SPIKE_BASE_DAYS, lag=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        spike = np.where(base > 0, longest / np.where(base > 0, base, 1.0) - 1.0, np.where(longest > 0, _SPIKE_CAP, 0.0))
+        spike = np.where(
+            base > 0, longest / np.where(base > 0, base, 1.0) - 1.0, np.where(longest > 0, _SPIKE_CAP, 0.0)
+        )
     spike = np.clip(spike, 0.0, _SPIKE_CAP)
 
     days_since_rest = _days_since(km <= 0, before_start=True)
 
-    km_28d_zone = {z: _trailing_sum(d[f"km_{z}"], 28) for z in ("threshold", "interval", "sprint")}
+    km_28d_zone = {z: trailing_sum(d[f"km_{z}"], 28) for z in ("threshold", "interval", "sprint")}
     return {
         "km_7d": km_7d,
         "km_28d": km_28d,
         "km_prev_7d": km_prev_7d,
-        "acwr_rolling": _ratio(km_7d, km_28d / 4.0, _RATIO_CAP),
-        "acwr_ewma": _ratio(
-            _truncated_ewma(km, _ACUTE_SPAN, _ACUTE_TRUNCATION),
-            _truncated_ewma(km, _CHRONIC_SPAN, _CHRONIC_TRUNCATION),
+        "acwr_rolling": capped_ratio(km_7d, km_28d / 4.0, _RATIO_CAP),
+        "acwr_ewma": capped_ratio(
+            truncated_ewma(km, _ACUTE_SPAN, _ACUTE_TRUNCATION),
+            truncated_ewma(km, _CHRONIC_SPAN, _CHRONIC_TRUNCATION),
             _RATIO_CAP,
         ),
-        "week_change_pct": _ratio(km_7d - km_prev_7d, km_prev_7d, _RATIO_CAP),
-        "longest_run_7d_km": _trailing_max(longest, 7),
-        "longest_run_spike_pct": _trailing_max(spike, 7),
+        "week_change_pct": capped_ratio(km_7d - km_prev_7d, km_prev_7d, _RATIO_CAP),
+        "longest_run_7d_km": trailing_max(longest, 7),
+        "longest_run_spike_pct": trailing_max(spike, 7),
         "monotony_7d": monotony,
         "strain_7d": km_7d * monotony,
         "days_since_rest": days_since_rest,
-        "runs_7d": _trailing_sum(d["runs"], 7),
-        **{f"share_{z}_28d": np.nan_to_num(_ratio(v, km_28d, 1.0), nan=0.0) for z, v in km_28d_zone.items()},
-        "km_speed_7d": _trailing_sum(d["km_interval"] + d["km_sprint"], 7),
-        "srpe_7d": _trailing_sum(d["srpe"], 7),
+        "runs_7d": trailing_sum(d["runs"], 7),
+        **{f"share_{z}_28d": np.nan_to_num(capped_ratio(v, km_28d, 1.0), nan=0.0) for z, v in km_28d_zone.items()},
+        "km_speed_7d": trailing_sum(d["km_interval"] + d["km_sprint"], 7),
+        "srpe_7d": trailing_sum(d["srpe"], 7),
     }
 
 
 def _strength_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     days_since = _days_since(d["sessions"] > 0, before_start=False)
     per_week = {
-        "strength_sessions_per_week": _trailing_sum(d["sessions"], 28) / 4.0,
+        "strength_sessions_per_week": trailing_sum(d["sessions"], 28) / 4.0,
         "days_since_strength": days_since,
-        "nordic_reps_per_week": _trailing_sum(d["nordic"], 28) / 4.0,
-        "calf_reps_per_week": _trailing_sum(d["calf"], 28) / 4.0,
+        "nordic_reps_per_week": trailing_sum(d["nordic"], 28) / 4.0,
+        "calf_reps_per_week": trailing_sum(d["calf"], 28) / 4.0,
     }
     for kind in INJURIES:
-        per_week[f"protective_reps_per_week_{kind}"] = _trailing_sum(d[f"protect_{kind}"], 28) / 4.0
+        per_week[f"protective_reps_per_week_{kind}"] = trailing_sum(d[f"protect_{kind}"], 28) / 4.0
     return per_week
 
 
-def _last_at_or_before(
-    event_code: np.ndarray, event_day: np.ndarray, code: np.ndarray, day: np.ndarray
-) -> np.ndarray:
+def _last_at_or_before(event_code: np.ndarray, event_day: np.ndarray, code: np.ndarray, day: np.ndarray) -> np.ndarray:
     """Per row, the position of the athlete's last event on or before the row's day (events sorted), or -1."""
     # Athlete code in the high bits, day in the low bits: one sorted key, so one binary search finds the event.
     shift, bias = np.int64(1) << 32, np.int64(1) << 31

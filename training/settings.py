@@ -18,7 +18,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Where generated cohorts, imports and the SQLite database live.")
     mlruns_dir: Path = Field(Path("mlruns"), description="Local MLflow folder: tracking database and artifacts.")
     tracking_uri: str | None = Field(
-        None, description="MLflow tracking URI; default is a SQLite store inside mlruns_dir. Set it for a remote server."
+        None,
+        description="MLflow tracking URI; default is a SQLite store inside mlruns_dir. Set it for a remote server.",
     )
     experiment_name: str = Field("injury-risk", description="MLflow experiment that training runs are logged to.")
     model_name: str = Field("injury-risk", description="Registered model name in the MLflow registry.")
@@ -35,7 +36,9 @@ class Settings(BaseSettings):
         0.005, ge=0, description="Promotion gate: the challenger's ROC AUC may be this much below the champion's."
     )
     promotion_brier_tolerance: float = Field(
-        0.01, ge=0, description="Promotion gate: the challenger's Brier score may be this fraction above the champion's."
+        0.01,
+        ge=0,
+        description="Promotion gate: the challenger's Brier score may be this fraction above the champion's.",
     )
     promotion_athletes: int = Field(2000, ge=50, description="Athletes of the frozen cohort the promotion gate uses.")
     promotion_days: int = Field(365, ge=90, description="Days of the frozen promotion cohort.")
@@ -46,7 +49,9 @@ class Settings(BaseSettings):
     strength_sessions_per_week_budget: int = Field(
         2, ge=1, le=14, description="Strength sessions a week the recommended exercises must fit into."
     )
-    strength_minutes_per_session: int = Field(40, ge=10, le=180, description="Minutes of each budgeted strength session.")
+    strength_minutes_per_session: int = Field(
+        40, ge=10, le=180, description="Minutes of each budgeted strength session."
+    )
     load_target_relative_risk: float = Field(
         2.0, gt=0, description="Load guidance keeps every injury's modelled relative risk below this (2 = 'high' band)."
     )
@@ -56,8 +61,9 @@ class Settings(BaseSettings):
     drivers_per_risk: int = Field(3, ge=0, le=20, description="Top drivers explained per injury risk.")
     what_if_max_days: int = Field(14, ge=1, le=28, description="Furthest day after as_of a what-if plan may reach.")
     database_url: str | None = Field(
-        None, description="SQLAlchemy URL of the service database; default a SQLite file in data_dir. "
-        "PostgreSQL: postgresql+psycopg://user@host:5432/name."
+        None,
+        description="SQLAlchemy URL of the service database; default a SQLite file in data_dir. "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/name.",
     )
     database_connect_timeout_s: int = Field(5, ge=1, le=60, description="Seconds to wait for a database connection.")
     auth_enabled: bool = Field(True, description="Require an API key on /v1; turn off only for a local demo.")

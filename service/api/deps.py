@@ -13,7 +13,7 @@ from service.db.models import Athlete
 from service.db.session import Database
 from service.model_holder import ModelHolder
 from service.security import ALL_PERMISSIONS, Permission, Principal, Role
-from training.registry import ServedModel
+from training.model.registry import ServedModel
 from training.settings import Settings
 
 

@@ -93,9 +93,7 @@ def page(
 
 
 def log_between(session: Session, athlete_id: str, earliest: dt.date, as_of: dt.date) -> list[Activity]:
-    query = select(Activity).where(
-        Activity.athlete_id == athlete_id, Activity.date >= earliest, Activity.date <= as_of
-    )
+    query = select(Activity).where(Activity.athlete_id == athlete_id, Activity.date >= earliest, Activity.date <= as_of)
     return list(session.scalars(query.order_by(Activity.date, Activity.id)))
 
 
@@ -106,8 +104,12 @@ def tenant_log_between(session: Session, tenant_id: int, earliest: dt.date, late
     """
     query = (
         select(
-            Activity.athlete_id, Activity.external_id, Activity.kind, Activity.date,
-            *(getattr(Activity, field) for field in _RUN_FIELDS), Activity.exercises,
+            Activity.athlete_id,
+            Activity.external_id,
+            Activity.kind,
+            Activity.date,
+            *(getattr(Activity, field) for field in _RUN_FIELDS),
+            Activity.exercises,
         )
         .join(Athlete, Athlete.id == Activity.athlete_id)
         .where(Athlete.tenant_id == tenant_id, Activity.date >= earliest, Activity.date <= latest)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.db.models import Athlete, RiskAssessment
 from service.schemas.risk import RiskResponse
-from training.schema import INJURIES
+from training.domain.schema import INJURIES
 
 
 def store(session: Session, athlete_id: str, response: RiskResponse) -> RiskAssessment:

@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from service.schemas.risk import ModelRef, RiskResponse
-from training.schema import Injury
-from training.scoring import Band
+from training.domain.schema import Injury
+from training.model.scoring import Band
 
 
 class AthleteRiskPublic(RiskResponse):

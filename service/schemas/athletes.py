@@ -11,7 +11,10 @@ from service.schemas.risk import AthleteProfile, _Body
 # Ids end up in URLs and logs: printable characters only (no NUL, which PostgreSQL text cannot hold either).
 ID_PATTERN = r"^[^\x00-\x1f\x7f]+$"
 EXTERNAL_ID = Field(
-    min_length=1, max_length=128, pattern=ID_PATTERN, description="The caller's id of the athlete, unique in the tenant."
+    min_length=1,
+    max_length=128,
+    pattern=ID_PATTERN,
+    description="The caller's id of the athlete, unique in the tenant.",
 )
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from service.schemas.risk import InjuryRecord
-from training.schema import Injury
+from training.domain.schema import Injury
 
 
 class InjuryIn(InjuryRecord):
@@ -34,5 +34,11 @@ class InjuriesPublic(BaseModel):
     next_cursor: str | None
 
 
-INJURY_EXAMPLE = {"kind": "achilles", "side": "left", "onset": "2026-03-02", "resolved": "2026-04-20",
-                  "time_lost_days": 49, "notes": "mid-portion; heavy slow resistance from week 2"}
+INJURY_EXAMPLE = {
+    "kind": "achilles",
+    "side": "left",
+    "onset": "2026-03-02",
+    "resolved": "2026-04-20",
+    "time_lost_days": 49,
+    "notes": "mid-portion; heavy slow resistance from week 2",
+}

@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from training.catalogue import default_catalogue
-from training.schema import Injury
-from training.scoring import Band
+from training.domain.catalogue import default_catalogue
+from training.domain.schema import Injury
+from training.model.scoring import Band
 
 # Hard ceilings against oversized bodies; the configurable limits (log length, activity count) are checked on top.
 _MAX_ITEMS = 10_000
@@ -34,7 +34,10 @@ class InjuryRecord(_Body):
     kind: Injury
     onset: dt.date = Field(ge=EARLIEST_DATE, le=LATEST_DATE)
     resolved: dt.date | None = Field(
-        None, ge=EARLIEST_DATE, le=LATEST_DATE, description="Day the athlete was back to full training; null while ongoing."
+        None,
+        ge=EARLIEST_DATE,
+        le=LATEST_DATE,
+        description="Day the athlete was back to full training; null while ongoing.",
     )
     side: Literal["left", "right", "both"] | None = None
 
@@ -96,7 +99,10 @@ class RiskRequest(_Body):
     runs: list[Run] = Field(default_factory=list, max_length=_MAX_ITEMS)
     strength_sessions: list[StrengthSession] = Field(default_factory=list, max_length=_MAX_ITEMS)
     as_of: dt.date | None = Field(
-        None, ge=EARLIEST_DATE, le=LATEST_DATE, description="Day the risk is computed for (end of day); default today (UTC)."
+        None,
+        ge=EARLIEST_DATE,
+        le=LATEST_DATE,
+        description="Day the risk is computed for (end of day); default today (UTC).",
     )
 
 
@@ -167,11 +173,15 @@ class ExerciseDose(BaseModel):
     evidence: str
     source: str
     why: str
-    role: Literal["prevention", "rehab"] = Field("prevention", description="rehab: part of a current injury's protocol.")
+    role: Literal["prevention", "rehab"] = Field(
+        "prevention", description="rehab: part of a current injury's protocol."
+    )
     starter: bool = Field(False, description="True when the dose is the starter dose (little recent strength work).")
     minutes_per_session: float = Field(0.0, description="Time this exercise takes in one session, rest included.")
     weekly_minutes: float = Field(0.0, description="minutes_per_session x sessions_per_week.")
-    current_weekly_reps: float | None = Field(None, description="Your recent weekly reps of this kind of work (28 days).")
+    current_weekly_reps: float | None = Field(
+        None, description="Your recent weekly reps of this kind of work (28 days)."
+    )
     target_weekly_reps: float | None = Field(None, description="Weekly reps at the target dose; null for holds.")
     progression: list[DoseStep] = Field(default_factory=list, description="Dose by week, from this week to target.")
 

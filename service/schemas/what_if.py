@@ -8,8 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.schemas.risk import EARLIEST_DATE, LATEST_DATE, ModelRef, RiskRequest, Run, StrengthSession
-from training.schema import Injury
-from training.scoring import Band
+from training.domain.schema import Injury
+from training.model.scoring import Band
 
 # Ceiling against oversized bodies: two weeks of plan never needs more.
 _MAX_PLANNED = 100

@@ -38,11 +38,18 @@ ExternalId = Annotated[
 
 def public(row: Activity) -> ActivityPublic:
     return ActivityPublic(
-        id=row.external_id, kind=row.kind, date=row.date,  # type: ignore[arg-type]
-        km=row.km, km_threshold=row.km_threshold,
-        km_interval=row.km_interval, km_sprint=row.km_sprint, duration_min=row.duration_min, rpe=row.rpe,
+        id=row.external_id,
+        kind=row.kind,
+        date=row.date,  # type: ignore[arg-type]
+        km=row.km,
+        km_threshold=row.km_threshold,
+        km_interval=row.km_interval,
+        km_sprint=row.km_sprint,
+        duration_min=row.duration_min,
+        rpe=row.rpe,
         exercises=[ExerciseSet(**e) for e in row.exercises] if row.exercises is not None else None,
-        created_at=row.created_at, updated_at=row.updated_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 

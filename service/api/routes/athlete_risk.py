@@ -10,19 +10,19 @@ from fastapi.exceptions import RequestValidationError
 
 from service.api.deps import AthleteDep, Reader, ServedModelDep, SessionDep, SettingsDep
 from service.api.paging import Cursor, Limit
+from service.assessment.log_checks import as_of_or_today, log_errors
+from service.assessment.risk_assessment import assess, request_cohort
+from service.assessment.stored_log import stored_request
+from service.assessment.what_if_assessment import assess_what_if, plan_errors
 from service.db.models import RiskAssessment
-from service.log_checks import as_of_or_today, log_errors
 from service.pagination import encode_cursor, id_cursor
 from service.repositories import assessments, audit
 from service.repositories.conflicts import Conflict
-from service.risk_assessment import assess, request_cohort
 from service.schemas.assessments import AssessmentPublic, AssessmentsPublic, AthleteRiskPublic, StoredRisk
 from service.schemas.risk import EARLIEST_DATE, LATEST_DATE, ModelRef, RiskRequest
 from service.schemas.what_if import StoredPlanRequest, WhatIfRequest, WhatIfResponse
-from service.stored_log import stored_request
-from service.what_if_assessment import assess_what_if, plan_errors
-from training.schema import INJURIES
-from training.scoring import band_for
+from training.domain.schema import INJURIES
+from training.model.scoring import band_for
 from training.settings import Settings
 
 router = APIRouter(prefix="/v1/athletes/{athlete_id}", tags=["risk"])
@@ -33,7 +33,6 @@ def _require_scorable(request: RiskRequest, day: dt.date, settings: Settings) ->
     if problems:
         # Each stored row passed validation; together they break a whole-log rule (e.g. over 200 km in one day).
         raise Conflict("the stored log cannot be scored: " + "; ".join(p["msg"] for p in problems[:5]))
-
 
 
 def public(row: RiskAssessment) -> AssessmentPublic:
@@ -49,9 +48,13 @@ def public(row: RiskAssessment) -> AssessmentPublic:
             )
         )
     return AssessmentPublic(
-        id=row.id, athlete_id=row.athlete_id, as_of=row.as_of,
+        id=row.id,
+        athlete_id=row.athlete_id,
+        as_of=row.as_of,
         model=ModelRef(name=row.model_name, version=row.model_version),
-        risks=risks, drivers=row.drivers or [], created_at=row.created_at,
+        risks=risks,
+        drivers=row.drivers or [],
+        created_at=row.created_at,
     )
 
 
@@ -68,7 +71,11 @@ def athlete_risk(
     settings: SettingsDep,
     as_of: Annotated[
         dt.date | None,
-        Query(ge=EARLIEST_DATE, le=LATEST_DATE, description="Day the risk is computed for (end of day); default today (UTC)."),
+        Query(
+            ge=EARLIEST_DATE,
+            le=LATEST_DATE,
+            description="Day the risk is computed for (end of day); default today (UTC).",
+        ),
     ] = None,
 ) -> AthleteRiskPublic:
     day = as_of_or_today(as_of)

@@ -66,7 +66,9 @@ def update_athlete(
     principal: Writer,
     athlete: AthleteDep,
     session: SessionDep,
-    body: AthleteUpdate = Body(openapi_examples={"a birthday": {"value": {"profile": {**ATHLETE_EXAMPLE["profile"], "age": 35}}}}),
+    body: AthleteUpdate = Body(
+        openapi_examples={"a birthday": {"value": {"profile": {**ATHLETE_EXAMPLE["profile"], "age": 35}}}}
+    ),
 ) -> AthletePublic:
     athletes.update(session, athlete, body)
     audit.record(session, principal, "athlete.update", athlete.id)

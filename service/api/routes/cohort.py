@@ -12,8 +12,8 @@ from service.api.routes.athlete_risk import public as assessment_public
 from service.pagination import encode_cursor, risk_cursor
 from service.repositories import assessments, audit
 from service.schemas.assessments import CohortEntry, CohortPublic
-from training.schema import Injury
-from training.scoring import BAND_THRESHOLDS, Band
+from training.domain.schema import Injury
+from training.model.scoring import BAND_THRESHOLDS, Band
 
 router = APIRouter(prefix="/v1/cohort", tags=["cohort"])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from training.catalogue import Exercise, default_catalogue
+from training.domain.catalogue import Exercise, default_catalogue
 
 router = APIRouter(prefix="/v1", tags=["exercises"])
 

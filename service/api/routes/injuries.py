@@ -24,9 +24,15 @@ ExternalId = Annotated[
 
 def public(row: InjuryEvent) -> InjuryPublic:
     return InjuryPublic(
-        id=row.external_id, kind=row.kind, side=row.side,  # type: ignore[arg-type]
-        onset=row.onset, resolved=row.resolved,
-        time_lost_days=row.time_lost_days, notes=row.notes, created_at=row.created_at, updated_at=row.updated_at,
+        id=row.external_id,
+        kind=row.kind,
+        side=row.side,  # type: ignore[arg-type]
+        onset=row.onset,
+        resolved=row.resolved,
+        time_lost_days=row.time_lost_days,
+        notes=row.notes,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 

@@ -19,8 +19,13 @@ router = APIRouter(prefix="/v1/keys", tags=["keys"])
 
 def public(row: ApiKey) -> KeyPublic:
     return KeyPublic(
-        id=row.id, prefix=row.prefix, role=Role(row.role), name=row.name, created_at=row.created_at,
-        last_used_at=row.last_used_at, revoked_at=row.revoked_at,
+        id=row.id,
+        prefix=row.prefix,
+        role=Role(row.role),
+        name=row.name,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
     )
 
 
@@ -28,7 +33,9 @@ def public(row: ApiKey) -> KeyPublic:
 def create_key(
     principal: KeyAdmin,
     session: SessionDep,
-    body: KeyCreate = Body(openapi_examples={"a clinic's key": {"value": {"role": "clinician", "name": "physio desk"}}}),
+    body: KeyCreate = Body(
+        openapi_examples={"a clinic's key": {"value": {"role": "clinician", "name": "physio desk"}}}
+    ),
 ) -> KeyCreated:
     assert principal.tenant_id is not None
     row, key = keys.create_key(session, principal.tenant_id, body.role, body.name)

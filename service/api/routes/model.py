@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, status
 
 from service.api.deps import ModelAdmin, ModelHolderDep, ServedModelDep
 from service.schemas.model import ModelPublic
-from training.registry import ServedModel
+from training.model.registry import ServedModel
 
 router = APIRouter(prefix="/v1", tags=["model"])
 

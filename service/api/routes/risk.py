@@ -8,8 +8,8 @@ from fastapi import APIRouter, Body
 from fastapi.exceptions import RequestValidationError
 
 from service.api.deps import Scorer, ServedModelDep, SettingsDep
-from service.log_checks import as_of_or_today, log_errors
-from service.risk_assessment import assess, request_cohort
+from service.assessment.log_checks import as_of_or_today, log_errors
+from service.assessment.risk_assessment import assess, request_cohort
 from service.schemas.risk import RiskRequest, RiskResponse
 
 router = APIRouter(prefix="/v1", tags=["risk"])

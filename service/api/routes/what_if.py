@@ -9,9 +9,9 @@ from fastapi.exceptions import RequestValidationError
 
 from service.api.deps import Scorer, ServedModelDep, SettingsDep
 from service.api.routes.risk import EXAMPLE
-from service.log_checks import as_of_or_today, log_errors
+from service.assessment.log_checks import as_of_or_today, log_errors
+from service.assessment.what_if_assessment import assess_what_if, plan_errors
 from service.schemas.what_if import WhatIfRequest, WhatIfResponse
-from service.what_if_assessment import assess_what_if, plan_errors
 
 router = APIRouter(prefix="/v1", tags=["risk"])
 
@@ -32,7 +32,9 @@ WHAT_IF_EXAMPLE = {
     "/risk/what-if", response_model=WhatIfResponse, summary="Risk at the end of a training plan vs doing nothing new"
 )
 def post_what_if(
-    body: Annotated[WhatIfRequest, Body(openapi_examples={"a 30 km long run next weekend": {"value": WHAT_IF_EXAMPLE}})],
+    body: Annotated[
+        WhatIfRequest, Body(openapi_examples={"a 30 km long run next weekend": {"value": WHAT_IF_EXAMPLE}})
+    ],
     _caller: Scorer,
     served: ServedModelDep,
     settings: SettingsDep,

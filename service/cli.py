@@ -1,0 +1,193 @@
+"""The ``injury-risk`` command line: the training commands plus serve, batch scoring, database and keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from training.cli import app as training_app
+from training.settings import get_settings
+
+app = typer.Typer(help="Runner injury-risk: simulate a cohort, train and register a model, serve it, score in batch.")
+# One console script offers every command: the training commands are registered here as they are in training.cli.
+app.registered_commands.extend(training_app.registered_commands)
+app.registered_groups.extend(training_app.registered_groups)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Listen address (default from settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    migrate: Annotated[
+        bool, typer.Option(help="Upgrade the database to the latest migration first (skip when a deploy step does).")
+    ] = True,
+) -> None:
+    """Serve the HTTP API with the registered model."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = get_settings()
+    if migrate:
+        db_upgrade()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+@app.command()
+def score(
+    input: Annotated[
+        Path | None,
+        typer.Option(help="Cohort folder: profiles, runs, strength, injuries (parquet, CSV or a folder of parts)."),
+    ] = None,
+    tenant: Annotated[
+        str | None,
+        typer.Option(help="Score this tenant's stored athletes instead (its name, as in `keys create --tenant`)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Results folder: parquet partitioned by as_of, plus _summary.json.")
+    ] = None,
+    to_db: Annotated[
+        bool, typer.Option("--to-db", help="Store results in the database's risk_assessments instead of --out.")
+    ] = False,
+    as_of: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Day to score (the last day with --from).")
+    ] = None,
+    from_: Annotated[
+        dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day to score, YYYY-MM-DD.")
+    ] = None,
+    to: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day to score (default --as-of).")
+    ] = None,
+    since_last_run: Annotated[
+        bool,
+        typer.Option(
+            "--since-last-run", help="Skip athlete-days the served model version has already scored in the results."
+        ),
+    ] = False,
+    engine: Annotated[str, typer.Option(help="local (pandas, one machine) or spark.")] = "local",
+    master: Annotated[str, typer.Option(help="Spark master URL for --engine spark.")] = "local[*]",
+    rejects: Annotated[
+        Path | None,
+        typer.Option(help="CSV of rejected rows (default OUT/_rejects.csv; with --to-db, written only when given)."),
+    ] = None,
+) -> None:
+    """Score every athlete of a cohort folder or a tenant for a day or a range of days with the served model, into
+    a results folder or the database; exit 3 if input rows were rejected."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.batch.input import BatchInputError
+    from service.batch.job import BatchRequest, ExitCode, run_batch
+    from service.db.session import unavailable_reason
+    from training.model.registry import ModelNotRegisteredError
+
+    if (input is None) == (tenant is None):
+        raise typer.BadParameter("give exactly one of --input PATH and --tenant NAME", param_hint="--input/--tenant")
+    if (out is None) == (not to_db):
+        raise typer.BadParameter("give exactly one of --out PATH and --to-db", param_hint="--out/--to-db")
+    last = to or as_of
+    if last is None:
+        raise typer.BadParameter("give --as-of or --to", param_hint="--as-of")
+    if to is not None and as_of is not None and to.date() != as_of.date():
+        raise typer.BadParameter("--to and --as-of name different days; give one of them", param_hint="--to")
+    if engine not in ("local", "spark"):
+        raise typer.BadParameter("choose local or spark", param_hint="--engine")
+    request = BatchRequest(
+        input=input,
+        tenant=tenant,
+        out=out,
+        to_db=to_db,
+        since_last_run=since_last_run,
+        first_day=(from_ or last).date(),
+        last_day=last.date(),
+        engine=engine,
+        master=master,
+        rejects=rejects,  # type: ignore[arg-type]
+    )
+    try:
+        summary = run_batch(request, get_settings())
+    except BatchInputError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(ExitCode.bad_input) from error
+    except ModelNotRegisteredError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(ExitCode.failed) from error
+    except SQLAlchemyError as error:
+        typer.echo(f"error: {unavailable_reason(error)}", err=True)
+        raise typer.Exit(ExitCode.failed) from error
+    typer.echo(summary.to_json())
+    if summary.rows_rejected:
+        where = f"reasons in {summary.rejects_file}" if summary.rejects_file else "pass --rejects PATH for the reasons"
+        typer.echo(f"{summary.rows_rejected} input rows rejected, {where}", err=True)
+    raise typer.Exit(summary.exit_code)
+
+
+db_app = typer.Typer(help="The service database: apply or undo migrations.")
+keys_app = typer.Typer(help="API keys of the service.")
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Option(help="Alembic revision to move to.")] = "head",
+) -> None:
+    """Migrate the database (INJURY_RISK_DATABASE_URL, default SQLite in data/) up to a revision."""
+    from service.db.migrate import current, upgrade
+
+    url = get_settings().resolved_database_url()
+    upgrade(url, revision)
+    typer.echo(f"database at revision {current(url)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Option(help="Alembic revision to move to; base drops every table.")] = "base",
+) -> None:
+    """Undo migrations down to a revision (base: an empty database). Data in dropped tables is lost."""
+    from service.db.migrate import current, downgrade
+
+    url = get_settings().resolved_database_url()
+    downgrade(url, revision)
+    typer.echo(f"database at revision {current(url) or 'base'}")
+
+
+@keys_app.command("create")
+def keys_create(
+    tenant: Annotated[str, typer.Option(help="Tenant name; created if it does not exist.")],
+    role: Annotated[str, typer.Option(help="platform, clinician or admin.")],
+    name: Annotated[str | None, typer.Option(help="A label for the key.")] = None,
+) -> str:
+    """Create an API key and print it once; only its hash is stored."""
+    from service.db.session import Database
+    from service.repositories.keys import create_key, tenant_named
+    from service.security import Role
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise typer.BadParameter("must be platform, clinician or admin", param_hint="--role") from None
+    from service.db.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.resolved_database_url())  # a key needs the tables; upgrading an up-to-date database is a no-op
+    database = Database(settings)
+    try:
+        with database.session() as session:
+            row, key = create_key(session, tenant_named(session, tenant).id, chosen, name)
+            session.commit()
+    finally:
+        database.dispose()
+    typer.echo(key)
+    typer.echo(f"({chosen.value} key {row.prefix}... for tenant {tenant!r}; it is not shown again)", err=True)
+    return key
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

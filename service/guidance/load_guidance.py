@@ -1,0 +1,171 @@
+"""Load guidance: the next 7 days' km range and longest-run cap that keep every modelled risk under a target.
+
+Candidate weeks (weekly km around the athlete's chronic load, with long runs around their recent longest) are appended
+to the log and scored by ``service.guidance.planning.score_plan_tables``, i.e. the same feature code and model as every other
+path.
+Nothing here recomputes a feature; the figures quoted in the reasoning are read from the scored feature row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from service.guidance.planning import no_plan_rows, score_plan_tables
+from training.domain.schema import INJURIES, INJURY_NAMES, STRENGTH_COLUMNS, Cohort
+from training.model.risk_model import InjuryRiskModel
+
+GUIDANCE_DAYS = 7
+# Weekly km as multiples of the chronic weekly km (28-day km / 4): from an easy week to a big build.
+_WEEK_FACTORS = (0.5, 0.7, 0.85, 1.0, 1.1, 1.2, 1.3, 1.5, 1.75)
+# For a runner with no recent running there is no chronic load to scale; plain weekly km are tried instead.
+_FRESH_WEEKS_KM = (5.0, 10.0, 15.0, 20.0, 25.0)
+# Longest run as multiples of the recent longest run; the 10-30%, 30-100% and >100% spike bands are all represented.
+_LONG_FACTORS = (0.8, 1.0, 1.1, 1.3, 1.6, 2.1)
+# A long run above this share of the week's km is not a plan anyone follows; it caps the long-run options.
+_MAX_LONG_SHARE = 0.6
+# Where a week without running already leaves an injury above the target (history, profile, a spike already run),
+# no running plan can meet the target; running may then add at most this share to that injury's rest-week risk.
+_ABOVE_TARGET_ALLOWANCE = 0.10
+_REST = "rest"
+
+
+@dataclass(frozen=True)
+class LoadGuidance:
+    """The safe range found (None where no checked plan stays under the target) and why."""
+
+    days: int
+    target_relative_risk: float
+    km_low: float | None
+    km_high: float | None
+    longest_run_cap_km: float | None
+    chronic_weekly_km: float
+    longest_run_recent_km: float
+    plans_checked: int
+    reasoning: list[str]
+
+
+def load_guidance(
+    cohort: Cohort, athlete_id: str, as_of: pd.Timestamp, today: pd.Series, model: InjuryRiskModel, target: float
+) -> LoadGuidance:
+    """Guidance for the 7 days after ``as_of``; ``today`` is the athlete's scored feature row for ``as_of``."""
+    chronic = float(today["km_28d"]) / 4.0
+    recent_longest = max(float(today["longest_run_7d_km"]), _longest_before(cohort, athlete_id, as_of))
+    runs_per_week = int(np.clip(round(float(today["runs_7d"]) or 3.0), 2, 6))
+    candidates = _candidates(chronic, recent_longest, runs_per_week)
+    names = [str(i) for i in range(len(candidates))] + [_REST]
+    rows = score_plan_tables(
+        cohort,
+        athlete_id,
+        names,
+        _week_plans(as_of, candidates, runs_per_week),
+        no_plan_rows(STRENGTH_COLUMNS),
+        as_of + pd.Timedelta(days=1),
+        as_of + pd.Timedelta(days=GUIDANCE_DAYS),
+        model,
+    )
+    # Each plan's worst day of the week, per injury (NaN while injured: not judged).
+    columns = [f"relative_risk_{k}" for k in INJURIES]
+    worst_day = rows.groupby("plan")[columns].max()
+    rest = worst_day.loc[_REST]
+    bar = np.maximum(target, rest.to_numpy() * (1.0 + _ABOVE_TARGET_ALLOWANCE))
+    table = pd.DataFrame(candidates, columns=["km", "longest"], index=[str(i) for i in range(len(candidates))])
+    judged = worst_day.reindex(table.index)
+    table["worst"] = judged.max(axis=1)
+    table["passes"] = (judged.lt(bar) | judged.isna()).all(axis=1)
+    safe = table[table["passes"]]
+
+    reasoning = [
+        f"Your chronic load is {chronic:.0f} km a week (last 28 days / 4) and your longest run of the last 30 days "
+        f"was {recent_longest:.0f} km.",
+    ]
+    spike = float(today["longest_run_spike_pct"])
+    if spike > 0:
+        reasoning.append(
+            f"This week already holds a run {spike:.0%} longer than any of the 30 days before it; the model counts "
+            "it for 7 days whatever you plan."
+        )
+    acwr = today.get("acwr_ewma")
+    if acwr is not None and not pd.isna(acwr) and float(acwr) > 1.5:
+        reasoning.append(f"Your acute:chronic load ratio is {float(acwr):.2f}, above the 1.5 often quoted as risky.")
+    reasoning.append(
+        f"Checked {len(table)} weeks of {runs_per_week} runs with the model: {table['km'].min():.0f}-"
+        f"{table['km'].max():.0f} km, longest run {table['longest'].min():.0f}-{table['longest'].max():.0f} km; "
+        f"a plan passes when every injury's relative risk stays below {target:g}x on every day."
+    )
+    for kind, rest_rr in zip(INJURIES, rest.to_numpy(), strict=True):
+        if not np.isnan(rest_rr) and rest_rr * (1.0 + _ABOVE_TARGET_ALLOWANCE) > target:
+            reasoning.append(
+                f"{INJURY_NAMES[kind].capitalize()} is {rest_rr:.1f}x even in a week without running (history, "
+                f"profile or a spike already run), so for it a plan passes when running adds at most "
+                f"{_ABOVE_TARGET_ALLOWANCE:.0%} to that."
+            )
+    if safe.empty:
+        best = table.sort_values("worst").iloc[0]
+        reasoning.append(
+            f"No checked week passes. The lowest-risk week checked was {best['km']:.0f} km with a longest run of "
+            f"{best['longest']:.0f} km ({best['worst']:.1f}x on its worst injury and day); consider an easier week."
+        )
+        return LoadGuidance(GUIDANCE_DAYS, target, None, None, None, chronic, recent_longest, len(table), reasoning)
+    low, high = safe["km"].min(), safe["km"].max()
+    weeks = f"A week of {low:.0f} km" if round(low) == round(high) else f"Weeks of {low:.0f}-{high:.0f} km"
+    reasoning.append(f"{weeks} with no run over {safe['longest'].max():.0f} km passed.")
+    return LoadGuidance(
+        GUIDANCE_DAYS,
+        target,
+        float(safe["km"].min()),
+        float(safe["km"].max()),
+        float(safe["longest"].max()),
+        chronic,
+        recent_longest,
+        len(table),
+        reasoning,
+    )
+
+
+def _longest_before(cohort: Cohort, athlete_id: str, as_of: pd.Timestamp) -> float:
+    # Only chooses where to place candidate long runs; the model's spike feature still comes from features.py.
+    runs = cohort.runs
+    window = runs[(runs["athlete_id"] == athlete_id) & runs["date"].between(as_of - pd.Timedelta(days=29), as_of)]
+    return float(window["km"].max()) if len(window) else 0.0
+
+
+def _candidates(chronic: float, longest: float, runs: int) -> list[tuple[float, float]]:
+    weeks = [round(chronic * f, 1) for f in _WEEK_FACTORS] if chronic > 0 else list(_FRESH_WEEKS_KM)
+    out: list[tuple[float, float]] = []
+    for km in weeks:
+        even = km / runs
+        options = {round(max(even, min(longest * f, km * _MAX_LONG_SHARE)), 1) for f in _LONG_FACTORS} | {
+            round(even, 1)
+        }
+        out += [(km, option) for option in sorted(options) if option > 0]
+    return out
+
+
+def _week_plans(as_of: pd.Timestamp, candidates: list[tuple[float, float]], runs: int) -> pd.DataFrame:
+    """Each candidate (weekly km, longest run) as ``runs`` runs spread over 7 days, the long run last and the others
+    sharing the remaining km evenly; keyed by ``plan``, the candidate's position. One frame for all candidates."""
+    offsets = np.unique(np.round(np.linspace(1, GUIDANCE_DAYS, runs)).astype(int))
+    count = len(offsets)
+    week = np.array([km for km, _ in candidates], dtype="float64")
+    longest = np.array([long for _, long in candidates], dtype="float64")
+    other = (week - longest) / max(count - 1, 1)
+    km = np.repeat(other[:, None], count, axis=1)
+    km[:, -1] = longest if count > 1 else week
+    plan = np.repeat(np.arange(len(candidates)).astype(str), count)
+    frame = pd.DataFrame(
+        {
+            "plan": plan,
+            "activity_id": np.tile([f"plan{i}" for i in range(count)], len(candidates)),
+            "date": np.tile((as_of + pd.to_timedelta(offsets, unit="D")).to_numpy(), len(candidates)),
+            "km": km.ravel(),
+            "km_threshold": 0.0,
+            "km_interval": 0.0,
+            "km_sprint": 0.0,
+            "duration_min": np.nan,
+            "rpe": np.nan,
+        }
+    )
+    return frame[frame["km"] > 0].reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""Metrics against realised onsets and the simulator's truth, baselines, oracles, plots and the model card."""

@@ -1,0 +1,100 @@
+"""The model card: what the model was trained on, how it compares with the baselines and the oracles, its limits."""
+
+from __future__ import annotations
+
+import math
+
+from training.domain.schema import INJURIES, INJURY_NAMES
+from training.evaluation.metrics import metrics_table
+
+_ABOUT_PREDICTORS = {
+    "model": "this model: gradient-boosted trees per injury, Platt-recalibrated on held-out calibration athletes",
+    "oracle": "true risk using the realised FUTURE training (next 7 days' runs): an upper bound no model can reach",
+    "oracle_fair": "true hazard known at day t (last 7 days' true hazard carried forward): the fair reference",
+    "logistic": "logistic regression on the same standardised features",
+    "acwr": "observed training onset rate per acute:chronic workload band (<0.8, 0.8-1.3, 1.3-1.5, >1.5, none)",
+    "base_rate": "the population base rate of the training rows, the same for everyone",
+}
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return "n/a" if math.isnan(value) else f"{value:.4g}"
+    return str(value)
+
+
+def _ci(metrics: dict[str, float], name: str) -> str:
+    low, high = metrics.get(f"{name}_ci_low"), metrics.get(f"{name}_ci_high")
+    if low is None or high is None:
+        return ""
+    return f" (95% CI {_fmt(low)} to {_fmt(high)})"
+
+
+def model_card(metrics: dict[str, float], data: dict[str, object], version: str | None = None) -> str:
+    """Markdown model card from the evaluation metrics and a summary of the data (the logged run params)."""
+    lines = [
+        f"# Model card: injury-risk{f' version {version}' if version else ''}",
+        "",
+        "## What it predicts",
+        f"For a runner and day t: the probability that each injury starts within the next {data.get('horizon_days', 7)}"
+        " days, given the training log up to the end of day t. Injuries: "
+        + "; ".join(f"`{k}` {INJURY_NAMES[k]}" for k in INJURIES)
+        + ".",
+        "",
+        "## Intended use",
+        "Decision support for runners, coaches and clinicians: spotting raised short-term risk and the training factors"
+        " behind it. Not a diagnosis; not for return-to-play decisions; a currently injured athlete is not scored.",
+        "",
+        "## Data",
+        "Trained on a SIMULATED cohort whose hazards follow effect sizes from the running-injury literature"
+        " (training/simulation_config.py cites each). Runner-specific evidence for strength work is weak, and several"
+        " effects (hamstring incidence, protective doses) are assumptions.",
+        "",
+        *[f"- {key}: {_fmt(value)}" for key, value in data.items()],
+        "",
+        "## Evaluation protocol",
+        "Athletes are split into training, calibration and test athletes; the test rows are test athletes' days AFTER"
+        " the training period (split by athlete and time). Every predictor is scored on the same test rows; intervals"
+        " are 95% bootstrap intervals over test athletes.",
+        "",
+        "References:",
+        *[f"- `{name}`: {about}" for name, about in _ABOUT_PREDICTORS.items()],
+        "",
+        "Why two oracles: the simulator's true 7-day risk depends on how much the athlete runs in those 7 days, which"
+        " nobody knows at day t. Matching `oracle` would need knowledge of the future, so the target 'within 0.02 of"
+        " the oracle' is judged against `oracle_fair`; the gap to `oracle` is shown too.",
+        "",
+        "## Headline per injury",
+        "",
+    ]
+    for kind in INJURIES:
+        if f"{kind}_roc_auc" not in metrics:
+            continue
+        lines.append(
+            f"- **{kind}**: ROC AUC {_fmt(metrics[f'{kind}_roc_auc'])}{_ci(metrics, f'{kind}_roc_auc')};"
+            f" fair oracle {_fmt(metrics.get(f'oracle_fair_{kind}_roc_auc', float('nan')))};"
+            f" future-exposure oracle {_fmt(metrics.get(f'oracle_{kind}_roc_auc', float('nan')))};"
+            f" gap to the fair oracle {_fmt(metrics.get(f'{kind}_auc_gap_to_oracle_fair', float('nan')))}"
+            f"{_ci(metrics, f'{kind}_auc_gap_to_oracle_fair')};"
+            f" {_fmt(metrics.get(f'{kind}_test_onsets', float('nan')))} test onsets"
+            f" ({_fmt(metrics.get(f'{kind}_positive_days', float('nan')))} test rows with an onset ahead)."
+        )
+    lines += ["", "## All predictors", ""]
+    table = metrics_table(metrics, INJURIES)
+    if table:
+        header = list(table[0])
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|" + "---|" * len(header))
+        lines += ["| " + " | ".join(_fmt(row[c]) for c in header) + " |" for row in table]
+    lines += [
+        "",
+        "`positive_days` counts test rows with an onset in the next 7 days (each onset labels up to 7 rows).",
+        "Calibration is judged relative to the base rate: ECE / base rate, observed/expected overall and per risk"
+        " decile with at least 30 onsets (`decile_oe_min`/`max`), and the calibration slope.",
+        "",
+        "## Known limits",
+        "- Synthetic training data: the model learns the simulator's assumptions, not the world.",
+        "- Evidence quality varies per effect (see the simulation config); strength-work effects are modest by design.",
+        "- Seven-day risks are small: a 'high' band means a few times the base rate, not likely injury.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Labels, training, the promotion gate and the training profiles."""

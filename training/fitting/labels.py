@@ -1,0 +1,61 @@
+"""Labels: did an injury of each kind start within the horizon after a scored day; labelled rows of a simulation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from training.domain.schema import INJURIES
+from training.evaluation.oracles import oracle_columns
+from training.features import compute_features, days_to_score
+from training.simulation.simulate import Simulation
+
+
+def label_column(kind: str) -> str:
+    return f"label_{kind}"
+
+
+def onset_labels(
+    rows: pd.DataFrame, injuries: pd.DataFrame, observed_until: pd.Series, horizon_days: int
+) -> pd.DataFrame:
+    """``label_<kind>`` per row of ``rows`` (athlete_id, date, injured_<kind>): 1.0 if an onset of that kind falls in
+    days t+1..t+horizon, 0.0 if not, NaN where the row cannot be labelled.
+
+    A row is unlabelled for a kind while the athlete already has that injury, and when the horizon runs past
+    ``observed_until`` (per athlete id), since an onset there would go unseen.
+    """
+    order = rows.sort_values("date", kind="stable").index
+    left = rows.loc[order, ["athlete_id", "date"]]
+    end = rows["athlete_id"].map(observed_until)
+    censored = (rows["date"] + pd.Timedelta(days=horizon_days)) > end
+    labels = pd.DataFrame(index=rows.index)
+    for kind in INJURIES:
+        onsets = injuries.loc[injuries["kind"] == kind, ["athlete_id", "onset"]].sort_values("onset")
+        nxt = pd.merge_asof(
+            left,
+            onsets,
+            left_on="date",
+            right_on="onset",
+            by="athlete_id",
+            direction="forward",
+            allow_exact_matches=False,
+        )
+        nxt.index = order
+        nxt = nxt.reindex(rows.index)
+        gap = (nxt["onset"] - nxt["date"]).dt.days
+        label = (gap <= horizon_days).astype("float64")
+        excluded = censored | rows[f"injured_{kind}"].astype(bool)
+        labels[label_column(kind)] = np.where(excluded, np.nan, label)
+    return labels
+
+
+def labelled_rows(simulation: Simulation, horizon_days: int, warmup_days: int) -> pd.DataFrame:
+    """Feature rows with labels and the oracle risk, for every simulated athlete-day after the warm-up."""
+    cohort = simulation.cohort
+    first_day = pd.Timestamp(simulation.config.start_date)
+    last_day = first_day + pd.Timedelta(days=simulation.config.days - 1)
+    spans = days_to_score(cohort, as_of=last_day, start=first_day + pd.Timedelta(days=warmup_days))
+    rows = compute_features(cohort, spans)
+    observed_until = pd.Series(last_day, index=spans["athlete_id"])
+    rows = pd.concat([rows, onset_labels(rows, cohort.injuries, observed_until, horizon_days)], axis=1)
+    return rows.merge(oracle_columns(simulation.oracle, horizon_days), on=["athlete_id", "date"], how="left")

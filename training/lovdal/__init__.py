@@ -1,0 +1,1 @@
+"""The public Lövdal 2021 cohort of competitive runners: import and the paper's protocol."""

@@ -1,0 +1,67 @@
+"""Scoring: features, the model's probability, relative risk and band per athlete-day; shared by API and batch."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from training.domain.schema import INJURIES, Cohort
+from training.features import compute_features
+from training.model.risk_model import InjuryRiskModel
+
+Band = Literal["low", "moderate", "high", "very_high"]
+# Relative risk (probability / population base rate) at which each band starts. Absolute seven-day risks are a few
+# per thousand, so bands judged against the base rate say more than absolute cut-offs would.
+BAND_THRESHOLDS: tuple[tuple[Band, float], ...] = (("very_high", 4.0), ("high", 2.0), ("moderate", 1.0), ("low", 0.0))
+
+
+def band_for(relative_risk: float) -> Band:
+    for band, start in BAND_THRESHOLDS:
+        if relative_risk >= start:
+            return band
+    return "low"
+
+
+def bands(relative_risk: pd.Series) -> pd.Series:
+    """``band_for`` of every value (NaN stays NaN) as a categorical series, by one binary search per value."""
+    values = relative_risk.to_numpy(dtype="float64", na_value=np.nan)
+    ascending = BAND_THRESHOLDS[::-1]
+    starts = np.array([start for _, start in ascending])
+    # Below the lowest start is "low" too; NaN sorts last and is blanked below.
+    codes = np.clip(np.searchsorted(starts, values, side="right") - 1, 0, None)
+    codes[np.isnan(values)] = -1
+    chosen = pd.Categorical.from_codes(codes, categories=[band for band, _ in ascending])
+    return pd.Series(chosen, index=relative_risk.index)
+
+
+def risk_column(kind: str) -> str:
+    return f"risk_{kind}"
+
+
+def score(cohort: Cohort, spans: pd.DataFrame, model: InjuryRiskModel) -> pd.DataFrame:
+    """Feature rows plus ``risk_<kind>``, ``relative_risk_<kind>`` and ``band_<kind>`` for every athlete-day in spans.
+
+    A kind the athlete is injured with at that day is not scored (NaN risk): the answer for it is rehab guidance.
+    """
+    rows = compute_features(cohort, spans)
+    if rows.empty:
+        return rows
+    return add_risk(rows, model.predict_risk(rows), model.base_rates)
+
+
+def add_risk(rows: pd.DataFrame, probabilities: pd.DataFrame, base_rates: dict[str, float]) -> pd.DataFrame:
+    """``rows`` (with ``injured_<kind>``) plus risk, relative risk and band from the model's probabilities."""
+    return rows.assign(**risk_columns(rows, probabilities, base_rates))
+
+
+def risk_columns(rows: pd.DataFrame, probabilities: pd.DataFrame, base_rates: dict[str, float]) -> dict[str, pd.Series]:
+    """Per injury ``risk_<kind>``, ``relative_risk_<kind>`` and ``band_<kind>``; NaN risk while injured with it."""
+    columns: dict[str, pd.Series] = {}
+    for kind in INJURIES:
+        risk = probabilities[kind].where(~rows[f"injured_{kind}"].astype(bool), np.nan)
+        columns[risk_column(kind)] = risk
+        columns[f"relative_risk_{kind}"] = risk / base_rates[kind]
+        columns[f"band_{kind}"] = bands(columns[f"relative_risk_{kind}"])
+    return columns

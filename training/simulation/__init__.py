@@ -1,0 +1,1 @@
+"""A synthetic cohort of runners whose daily injury hazards are known."""
