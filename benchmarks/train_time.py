@@ -39,9 +39,8 @@ def main() -> None:
     print(f"profile {args.profile}: {simulation.config.athletes} athletes x {simulation.config.days} days")
     print(f"simulate {simulated - started:7.1f} s")
     print(f"fit      {result.metrics['fit_seconds']:7.1f} s (features, labels, four classifiers)")
-    print(
-        f"evaluate {result.metrics['train_seconds'] - result.metrics['fit_seconds']:7.1f} s (baselines, bootstrap, plots)"
-    )
+    evaluated = result.metrics["train_seconds"] - result.metrics["fit_seconds"]
+    print(f"evaluate {evaluated:7.1f} s (baselines, bootstrap, plots)")
     print(f"total    {done - started:7.1f} s (with MLflow logging and registration)")
 
 

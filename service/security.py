@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from enum import Enum
+from enum import StrEnum
 
 KEY_PREFIX = "irk_"
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     platform = "platform"
     clinician = "clinician"
     admin = "admin"
 
 
-class Permission(str, Enum):
+class Permission(StrEnum):
     score = "score"  # the stateless POST /v1/risk
     read_athletes = "read_athletes"
     write_athletes = "write_athletes"  # athletes, activities, erasure

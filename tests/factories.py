@@ -23,7 +23,8 @@ def cohort(
     sex: str = "F",
     years_running: float = 3.0,
 ) -> Cohort:
-    """One athlete: runs as (date, km), strength as (date, exercise_id, sets, reps), injuries as (kind, onset, resolved)."""
+    """One athlete: runs as (date, km), strength as (date, exercise_id, sets, reps), injuries as (kind, onset,
+    resolved)."""
     runs = runs or []
     strength = strength or []
     injuries = injuries or []

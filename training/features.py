@@ -110,7 +110,8 @@ def _day_numbers(stamps: np.ndarray) -> np.ndarray:
 
 
 def days_to_score(cohort: Cohort, as_of: pd.Timestamp | None = None, start: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Per athlete, the span of days to score: from ``start`` (default: first logged day) to ``as_of`` (default: last)."""
+    """Per athlete, the span of days to score: from ``start`` (default: first logged day) to ``as_of`` (default:
+    last)."""
     dated = [t[["athlete_id", "date"]] for t in (cohort.runs, cohort.strength) if len(t)]
     spans = pd.DataFrame({"athlete_id": cohort.profiles["athlete_id"].astype("string")})
     if dated:

@@ -182,9 +182,9 @@ def _warnings(cohort: Cohort, as_of: dt.date, injured: frozenset[str]) -> list[s
         )
     if cohort.profiles["body_mass_kg"].isna().iloc[0]:
         warnings.append("body mass not given: the model treats it as unknown")
-    for kind in sorted(injured):
-        warnings.append(
-            f"currently injured ({INJURY_NAMES[kind]}): see a clinician; return to running guided by pain "
-            "(up to 5/10 during activity, settled by the next morning, not building week on week)"
-        )
+    warnings.extend(
+        f"currently injured ({INJURY_NAMES[kind]}): see a clinician; return to running guided by pain "
+        "(up to 5/10 during activity, settled by the next morning, not building week on week)"
+        for kind in sorted(injured)
+    )
     return warnings

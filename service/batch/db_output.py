@@ -137,21 +137,19 @@ def assessment_rows(result: pd.DataFrame, feature_ranges: dict[str, tuple[float,
     rr_max = relative.max(axis=1, skipna=True)
     days = pd.to_datetime(result["as_of"]).dt.date.to_numpy()
     drivers = drivers_json(result, feature_ranges)
-    rows = []
-    for i in range(len(result)):
-        rows.append(
-            {
-                "athlete_id": str(result["athlete_id"].iat[i]),
-                "as_of": days[i],
-                "model_name": str(result["model_name"].iat[i]),
-                "model_version": str(result["model_version"].iat[i]),
-                **{f"p_{k}": number(probabilities.iat[i, j]) for j, k in enumerate(INJURIES)},
-                **{f"rr_{k}": number(relative.iat[i, j]) for j, k in enumerate(INJURIES)},
-                "rr_max": number(rr_max.iat[i]),
-                "drivers": drivers[i],
-            }
-        )
-    return rows
+    return [
+        {
+            "athlete_id": str(result["athlete_id"].iat[i]),
+            "as_of": days[i],
+            "model_name": str(result["model_name"].iat[i]),
+            "model_version": str(result["model_version"].iat[i]),
+            **{f"p_{k}": number(probabilities.iat[i, j]) for j, k in enumerate(INJURIES)},
+            **{f"rr_{k}": number(relative.iat[i, j]) for j, k in enumerate(INJURIES)},
+            "rr_max": number(rr_max.iat[i]),
+            "drivers": drivers[i],
+        }
+        for i in range(len(result))
+    ]
 
 
 def drivers_json(result: pd.DataFrame, feature_ranges: dict[str, tuple[float, float]]) -> list[list[dict[str, Any]]]:

@@ -1,8 +1,8 @@
 """Load guidance: the next 7 days' km range and longest-run cap that keep every modelled risk under a target.
 
 Candidate weeks (weekly km around the athlete's chronic load, with long runs around their recent longest) are appended
-to the log and scored by ``service.guidance.planning.score_plan_tables``, i.e. the same feature code and model as every other
-path.
+to the log and scored by ``service.guidance.planning.score_plan_tables``, i.e. the same feature code and model as every
+other path.
 Nothing here recomputes a feature; the figures quoted in the reasoning are read from the scored feature row.
 """
 

@@ -50,22 +50,20 @@ def what_if(
     planned = rows[rows["plan"] == _PLAN]
     last = planned.iloc[-1]
     baseline = rows[rows["plan"] == _BASELINE].iloc[-1]
-    outcomes = []
-    for kind in INJURIES:
-        outcomes.append(
-            PlanOutcome(
-                injury=kind,
-                injured=bool(last[f"injured_{kind}"]),
-                with_plan=_number(last[risk_column(kind)]),
-                without_plan=_number(baseline[risk_column(kind)]),
-                peak_with_plan=_number(planned[risk_column(kind)].max()),
-                relative_risk_with_plan=_number(last[f"relative_risk_{kind}"]),
-                relative_risk_without_plan=_number(baseline[f"relative_risk_{kind}"]),
-                band_with_plan=_text(last[f"band_{kind}"]),
-                band_without_plan=_text(baseline[f"band_{kind}"]),
-            )
+    return [
+        PlanOutcome(
+            injury=kind,
+            injured=bool(last[f"injured_{kind}"]),
+            with_plan=_number(last[risk_column(kind)]),
+            without_plan=_number(baseline[risk_column(kind)]),
+            peak_with_plan=_number(planned[risk_column(kind)].max()),
+            relative_risk_with_plan=_number(last[f"relative_risk_{kind}"]),
+            relative_risk_without_plan=_number(baseline[f"relative_risk_{kind}"]),
+            band_with_plan=_text(last[f"band_{kind}"]),
+            band_without_plan=_text(baseline[f"band_{kind}"]),
         )
-    return outcomes
+        for kind in INJURIES
+    ]
 
 
 def _number(value: object) -> float | None:

@@ -252,7 +252,7 @@ def rejected_rows(
 ) -> pd.DataFrame:
     """One row per rejected input row: table, row number in its table, athlete, reason and the row as read."""
     parts = []
-    for name, frame in tables.items():
+    for name in tables:
         bad = np.flatnonzero(reasons[name].to_numpy() != "")
         if not len(bad):
             continue

@@ -7,13 +7,13 @@ Distances are kilometres, loads kilograms.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
 
-class Injury(str, Enum):
+class Injury(StrEnum):
     """The four running injuries the product models."""
 
     pfps = "pfps"

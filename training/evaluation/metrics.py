@@ -27,7 +27,8 @@ PREDICTORS = ("model", "oracle", "oracle_fair", "logistic", "acwr", "base_rate")
 
 
 def metric_prefix(predictor: str, kind: str) -> str:
-    """MLflow metric prefix: ``<kind>_`` for the model (the names the API has always shown), else ``<predictor>_<kind>_``."""
+    """MLflow metric prefix: ``<kind>_`` for the model (the names the API has always shown), else
+    ``<predictor>_<kind>_``."""
     return f"{kind}_" if predictor == "model" else f"{predictor}_{kind}_"
 
 

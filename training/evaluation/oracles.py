@@ -1,7 +1,7 @@
 """Two versions of the simulator's true risk, to score models against.
 
-``future_exposure`` (training.simulation.simulate.oracle_risk) sums the realised hazard over t+1..t+H, so it knows how much the
-athlete will actually run next week: an upper bound no model that sees the log up to day t can reach.
+``future_exposure`` (training.simulation.simulate.oracle_risk) sums the realised hazard over t+1..t+H, so it knows how
+much the athlete will actually run next week: an upper bound no model that sees the log up to day t can reach.
 ``known_at_t`` is the fair reference: the true hazard mechanism applied to what is known at the end of day t, taken as
 the realised true hazard of the last H days (t-H+1..t) carried forward over the next H days. It knows every true
 effect size and the athlete's hidden state, but, like a model, not next week's plan.

@@ -99,9 +99,11 @@ def promote(settings: Settings, rows: pd.DataFrame | None = None) -> PromotionDe
         return PromotionDecision(
             str(challenger.version), str(champion.version), False, "challenger is already champion"
         )
-    load = lambda v: mlflow.pyfunc.load_model(f"models:/{name}/{v}").unwrap_python_model()
     per_injury = compare(
-        load(challenger.version), load(champion.version), frozen_rows(settings) if rows is None else rows, settings
+        _registered(name, challenger.version),
+        _registered(name, champion.version),
+        frozen_rows(settings) if rows is None else rows,
+        settings,
     )
     failing = [kind for kind, r in per_injury.items() if not r["passes"]]
     promoted = not failing
@@ -111,6 +113,11 @@ def promote(settings: Settings, rows: pd.DataFrame | None = None) -> PromotionDe
     decision = PromotionDecision(str(challenger.version), str(champion.version), promoted, reason, per_injury)
     _log(client, challenger.run_id, decision)
     return decision
+
+
+def _registered(name: str, version: str) -> InjuryRiskModel:
+    model: InjuryRiskModel = mlflow.pyfunc.load_model(f"models:/{name}/{version}").unwrap_python_model()
+    return model
 
 
 def _log(client: mlflow.MlflowClient, run_id: str, decision: PromotionDecision) -> None:

@@ -1,4 +1,5 @@
-"""Training: features and labels from a simulated cohort, one calibrated classifier per injury, MLflow run and registry."""
+"""Training: features and labels from a simulated cohort, one calibrated classifier per injury, MLflow run and
+registry."""
 
 from __future__ import annotations
 

@@ -163,7 +163,8 @@ def paper_split(frame: pd.DataFrame, test_athletes: int = TEST_ATHLETES) -> np.n
 
 
 def synthetic_day_file(athletes: int = 30, days: int = 300, seed: int = 0) -> pd.DataFrame:
-    """A file in the day-approach format with injuries driven by recent load, for tests: the real file is not shipped."""
+    """A file in the day-approach format with injuries driven by recent load, for tests (the real file is not
+    shipped)."""
     rng = np.random.default_rng(seed)
     rows = []
     for athlete in range(athletes):

@@ -60,7 +60,8 @@ def load_served_model(settings: Settings) -> ServedModel:
         version = client.get_model_version_by_alias(settings.model_name, settings.model_alias)
     except MlflowException as error:
         raise ModelNotRegisteredError(
-            f"no model '{settings.model_name}' with alias '{settings.model_alias}' in {settings.resolved_tracking_uri()}; "
+            f"no model '{settings.model_name}' with alias '{settings.model_alias}' "
+            f"in {settings.resolved_tracking_uri()}; "
             "train one with `injury-risk simulate` then `injury-risk train` (or run `make serve`)"
         ) from error
     pyfunc = mlflow.pyfunc.load_model(f"models:/{settings.model_name}@{settings.model_alias}")

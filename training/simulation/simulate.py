@@ -124,7 +124,7 @@ def _strength_frame(
 ) -> pd.DataFrame:
     if not log.strength_rows:
         return Cohort.empty_tables().strength
-    who, day, ex, sets, reps, load = (np.concatenate(parts) for parts in zip(*log.strength_rows))
+    who, day, ex, sets, reps, load = (np.concatenate(parts) for parts in zip(*log.strength_rows, strict=True))
     order = np.lexsort((day, who))  # athlete, then date; exercise order within a session kept
     who, day, ex, sets, reps, load = (x[order] for x in (who, day, ex, sets, reps, load))
     return pd.DataFrame(
@@ -142,7 +142,7 @@ def _strength_frame(
 
 def _injuries_frame(state: InjuryState, ids: np.ndarray, start: pd.Timestamp, days: int) -> pd.DataFrame:
     who, kind, onset, resolved = (
-        (np.concatenate(parts) for parts in zip(*state.records))
+        (np.concatenate(parts) for parts in zip(*state.records, strict=True))
         if state.records
         else (np.array([], dtype=np.int64),) * 4
     )

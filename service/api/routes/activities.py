@@ -105,7 +105,7 @@ def bulk_activities(
     principal: Writer,
     athlete: AthleteDep,
     session: SessionDep,
-    body: BulkActivities = Body(openapi_examples={"a run and a strength session": {"value": BULK_EXAMPLE}}),
+    body: Annotated[BulkActivities, Body(openapi_examples={"a run and a strength session": {"value": BULK_EXAMPLE}})],
 ) -> BulkResult:
     errors = _future_dates([(("body", "activities", i), a) for i, a in enumerate(body.activities)])
     seen: dict[str, int] = {}

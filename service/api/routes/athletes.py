@@ -30,7 +30,7 @@ def public(athlete: Athlete) -> AthletePublic:
 def create_athlete(
     principal: Writer,
     session: SessionDep,
-    body: AthleteCreate = Body(openapi_examples={"a runner": {"value": ATHLETE_EXAMPLE}}),
+    body: Annotated[AthleteCreate, Body(openapi_examples={"a runner": {"value": ATHLETE_EXAMPLE}})],
 ) -> AthletePublic:
     assert principal.tenant_id is not None
     athlete = athletes.create(session, principal.tenant_id, body)
@@ -66,9 +66,10 @@ def update_athlete(
     principal: Writer,
     athlete: AthleteDep,
     session: SessionDep,
-    body: AthleteUpdate = Body(
-        openapi_examples={"a birthday": {"value": {"profile": {**ATHLETE_EXAMPLE["profile"], "age": 35}}}}
-    ),
+    body: Annotated[
+        AthleteUpdate,
+        Body(openapi_examples={"a birthday": {"value": {"profile": {**ATHLETE_EXAMPLE["profile"], "age": 35}}}}),
+    ],
 ) -> AthletePublic:
     athletes.update(session, athlete, body)
     audit.record(session, principal, "athlete.update", athlete.id)

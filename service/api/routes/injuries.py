@@ -48,7 +48,7 @@ def put_injury(
     session: SessionDep,
     external_id: ExternalId,
     response: Response,
-    body: InjuryIn = Body(openapi_examples={"an Achilles tendinopathy": {"value": INJURY_EXAMPLE}}),
+    body: Annotated[InjuryIn, Body(openapi_examples={"an Achilles tendinopathy": {"value": INJURY_EXAMPLE}})],
 ) -> InjuryPublic:
     row, outcome = injuries.upsert(session, athlete.id, external_id, body)
     if outcome != "unchanged":

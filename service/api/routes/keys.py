@@ -33,9 +33,9 @@ def public(row: ApiKey) -> KeyPublic:
 def create_key(
     principal: KeyAdmin,
     session: SessionDep,
-    body: KeyCreate = Body(
-        openapi_examples={"a clinic's key": {"value": {"role": "clinician", "name": "physio desk"}}}
-    ),
+    body: Annotated[
+        KeyCreate, Body(openapi_examples={"a clinic's key": {"value": {"role": "clinician", "name": "physio desk"}}})
+    ],
 ) -> KeyCreated:
     assert principal.tenant_id is not None
     row, key = keys.create_key(session, principal.tenant_id, body.role, body.name)

@@ -1,6 +1,9 @@
-"""Load guidance: candidate weeks scored by the model; the range widens with the target and is read from passing weeks."""
+"""Load guidance: candidate weeks scored by the model; the range widens with the target and is read from passing
+weeks."""
 
 from __future__ import annotations
+
+from itertools import pairwise
 
 import pandas as pd
 import pytest
@@ -42,7 +45,7 @@ def test_a_higher_target_never_narrows_the_guidance(trained: Trained, steady):
     results = [guidance(trained, steady, target) for target in (0.5, 1.0, 2.0, 4.0, 1e9)]
     passing = [r for r in results if r.km_high is not None]
     assert passing and passing[-1] is results[-1]
-    for lower, higher in zip(passing, passing[1:]):
+    for lower, higher in pairwise(passing):
         assert higher.km_high >= lower.km_high and higher.longest_run_cap_km >= lower.longest_run_cap_km
     for r in results:
         assert r.plans_checked == results[0].plans_checked

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from service.guidance.progression import progression_steps
@@ -12,7 +14,7 @@ from training.domain.catalogue import default_catalogue
 def test_starter_programme_covers_every_week_up_to_the_target_dose(exercise):
     steps = progression_steps(exercise, starter=True)
     assert steps[0].first_week == 1 and steps[0].dose == exercise.starter_dosing
-    for before, after in zip(steps, steps[1:]):
+    for before, after in pairwise(steps):
         assert after.first_week == before.last_week + 1
     assert steps[-1].last_week is None and steps[-1].dose == exercise.dosing
     assert steps[-1].first_week == exercise.progression_weeks + 1

@@ -53,7 +53,7 @@ def _frames(sim: Simulation) -> list[pd.DataFrame]:
 
 def test_same_seed_gives_identical_frames() -> None:
     first, second = _small(seed=5, athletes=60, days=60), _small(seed=5, athletes=60, days=60)
-    for a, b in zip(_frames(first), _frames(second)):
+    for a, b in zip(_frames(first), _frames(second), strict=True):
         pd.testing.assert_frame_equal(a, b)
 
 
@@ -66,7 +66,10 @@ def test_different_seed_gives_different_frames() -> None:
 def test_tables_have_the_schema_columns_and_dtypes(small: Simulation) -> None:
     expected = Cohort.empty_tables()
     for table, empty, columns in zip(
-        small.cohort.tables(), expected.tables(), (PROFILE_COLUMNS, RUN_COLUMNS, STRENGTH_COLUMNS, INJURY_COLUMNS)
+        small.cohort.tables(),
+        expected.tables(),
+        (PROFILE_COLUMNS, RUN_COLUMNS, STRENGTH_COLUMNS, INJURY_COLUMNS),
+        strict=True,
     ):
         assert list(table.columns) == columns
         assert table.dtypes.to_dict() == empty.dtypes.to_dict()
@@ -103,7 +106,7 @@ def test_write_and_read_give_the_same_simulation(small: Simulation, tmp_path: Pa
         "config.json",
     }
     back = read_simulation(tmp_path / "sim")
-    for a, b in zip(_frames(small), _frames(back)):
+    for a, b in zip(_frames(small), _frames(back), strict=True):
         pd.testing.assert_frame_equal(a, b)
     assert back.config == small.config
 
@@ -175,11 +178,11 @@ def test_no_run_in_the_no_running_part_of_an_injury(year: Simulation) -> None:
     injuries = year.cohort.injuries.dropna(subset=["resolved"])
     duration = (injuries["resolved"] - injuries["onset"]).dt.days.to_numpy()
     rest = no_running_days(duration, year.config)
-    run_days = set(zip(year.cohort.runs["athlete_id"], year.cohort.runs["date"]))
+    run_days = set(zip(year.cohort.runs["athlete_id"], year.cohort.runs["date"], strict=True))
     day = pd.Timedelta(days=1)
     clashes = [
         (athlete, onset + k * day)
-        for athlete, onset, days in zip(injuries["athlete_id"], injuries["onset"], rest)
+        for athlete, onset, days in zip(injuries["athlete_id"], injuries["onset"], rest, strict=True)
         for k in range(1, days + 1)
         if (athlete, onset + k * day) in run_days
     ]
