@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
@@ -79,7 +79,7 @@ def score(
     from sqlalchemy.exc import SQLAlchemyError
 
     from service.batch.input import BatchInputError
-    from service.batch.job import BatchRequest, ExitCode, run_batch
+    from service.batch.job import BatchRequest, Engine, ExitCode, run_batch
     from service.db.session import unavailable_reason
     from training.model.registry import ModelNotRegisteredError
 
@@ -102,9 +102,9 @@ def score(
         since_last_run=since_last_run,
         first_day=(from_ or last).date(),
         last_day=last.date(),
-        engine=engine,
+        engine=cast(Engine, engine),  # one of its values, checked above
         master=master,
-        rejects=rejects,  # type: ignore[arg-type]
+        rejects=rejects,
     )
     try:
         summary = run_batch(request, get_settings())

@@ -31,7 +31,7 @@ def new_tenant(client: TestClient) -> TenantKeys:
     name = f"tenant-{secrets.token_hex(4)}"
     headers: dict[str, dict[str, str]] = {}
     ids: dict[str, int] = {}
-    with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+    with client.app.state.db.session() as session:  # type: ignore[attr-defined]  # app is typed as a bare ASGI app
         tenant = tenant_named(session, name)
         for role in Role:
             row, key = create_key(session, tenant.id, role)

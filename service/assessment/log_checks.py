@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from service.schemas.risk import RiskRequest
+from service.schemas.risk import RiskRequest, Run, StrengthSession
 from training.domain.log_rules import MAX_KM_PER_DAY
 
 
@@ -34,7 +34,7 @@ def log_errors(body: RiskRequest, as_of: dt.date, max_log_days: int, max_activit
 
     seen: dict[str, tuple[str | int, ...]] = {}
     day_km: dict[dt.date, float] = defaultdict(float)
-    activities = [("runs", i, a) for i, a in enumerate(body.runs)] + [
+    activities: list[tuple[str, int, Run | StrengthSession]] = [("runs", i, a) for i, a in enumerate(body.runs)] + [
         ("strength_sessions", i, a) for i, a in enumerate(body.strength_sessions)
     ]
     for field, i, activity in activities:
@@ -47,7 +47,7 @@ def log_errors(body: RiskRequest, as_of: dt.date, max_log_days: int, max_activit
             error((field, i, "id"), f"activity id {activity.id!r} is already used by {first}")
         else:
             seen[activity.id] = (field, i)
-        if field == "runs":
+        if isinstance(activity, Run):
             day_km[activity.date] += activity.km
             if day_km[activity.date] > MAX_KM_PER_DAY:
                 error((field, i, "km"), f"runs on {activity.date} add up to more than {MAX_KM_PER_DAY:g} km")

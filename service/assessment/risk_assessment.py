@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from typing import SupportsFloat
 
 import pandas as pd
 
@@ -72,8 +73,8 @@ def request_cohort(body: RiskRequest, athlete_id: str = REQUEST_ATHLETE) -> Coho
     return Cohort(profiles=profile, runs=runs, strength=strength, injuries=injuries).normalised()
 
 
-def _number(value: object) -> float | None:
-    number = float(value)  # type: ignore[arg-type]
+def _number(value: SupportsFloat) -> float | None:
+    number = float(value)
     return None if math.isnan(number) else number
 
 
@@ -87,9 +88,7 @@ def assess(cohort: Cohort, as_of: dt.date, served: ServedModel, settings: Settin
     row = score(cohort, spans, served.model).iloc[0]
 
     risks = [_injury_risk(row, kind, served, settings.drivers_per_risk) for kind in INJURIES]
-    load = LoadMetrics(
-        **{name: _number(row[name]) for name in LoadMetrics.model_fields}  # type: ignore[arg-type]
-    )
+    load = LoadMetrics(**{name: _number(row[name]) for name in LoadMetrics.model_fields})
     injured_kinds = frozenset(r.injury.value for r in risks if r.status == "currently_injured")
     state = AthleteState(
         relative_risks={r.injury.value: r.relative_risk for r in risks},

@@ -39,7 +39,7 @@ def stored_request(session: Session, athlete: Athlete, as_of: dt.date, max_log_d
         InjuryRecord(
             kind=row.kind,
             onset=row.onset,
-            side=row.side,  # type: ignore[arg-type]
+            side=row.side,
             resolved=row.resolved if row.resolved is not None and row.resolved <= as_of else None,
         )
         for row in injuries.known_on(session, athlete.id, as_of)

@@ -10,7 +10,7 @@ import pandas as pd
 from service.assessment.risk_assessment import REQUEST_ATHLETE, request_cohort
 from service.guidance.planning import PlannedActivities
 from service.guidance.what_if import what_if
-from service.schemas.risk import ModelRef, RiskRequest
+from service.schemas.risk import ModelRef, RiskRequest, Run, StrengthSession
 from service.schemas.what_if import WhatIfRequest, WhatIfResponse, WhatIfRisk
 from training.domain.schema import INJURY_NAMES
 from training.model.registry import ServedModel
@@ -20,9 +20,9 @@ def plan_errors(body: WhatIfRequest, as_of: dt.date, max_days: int) -> list[dict
     """FastAPI-style errors for the plan: dates after as_of and within max_days, ids unique across log and plan."""
     errors: list[dict[str, Any]] = []
     latest = as_of + dt.timedelta(days=max_days)
-    planned = [("planned_runs", i, a) for i, a in enumerate(body.planned_runs)] + [
-        ("planned_strength_sessions", i, a) for i, a in enumerate(body.planned_strength_sessions)
-    ]
+    planned: list[tuple[str, int, Run | StrengthSession]] = [
+        ("planned_runs", i, a) for i, a in enumerate(body.planned_runs)
+    ] + [("planned_strength_sessions", i, a) for i, a in enumerate(body.planned_strength_sessions)]
     if not planned:
         errors.append(
             {
@@ -31,7 +31,8 @@ def plan_errors(body: WhatIfRequest, as_of: dt.date, max_days: int) -> list[dict
                 "type": "value_error",
             }
         )
-    logged = {a.id for a in (*body.runs, *body.strength_sessions)}
+    log: tuple[Run | StrengthSession, ...] = (*body.runs, *body.strength_sessions)
+    logged = {a.id for a in log}
     seen: set[str] = set()
     day_km: dict[dt.date, float] = {}
     for field, i, activity in planned:
@@ -44,7 +45,7 @@ def plan_errors(body: WhatIfRequest, as_of: dt.date, max_days: int) -> list[dict
         if activity.id in logged or activity.id in seen:
             errors.append(_error((field, i, "id"), f"activity id {activity.id!r} is already used in the log or plan"))
         seen.add(activity.id)
-        if field == "planned_runs":
+        if isinstance(activity, Run):
             day_km[activity.date] = day_km.get(activity.date, 0.0) + activity.km
             if day_km[activity.date] > 200.0:
                 errors.append(_error((field, i, "km"), f"planned runs on {activity.date} add up to more than 200 km"))
@@ -61,7 +62,8 @@ def assess_what_if(body: WhatIfRequest, as_of: dt.date, served: ServedModel) -> 
     plan = PlannedActivities(
         runs=plan_tables.runs.drop(columns="athlete_id"), strength=plan_tables.strength.drop(columns="athlete_id")
     )
-    plan_end = max(a.date for a in (*body.planned_runs, *body.planned_strength_sessions))
+    planned: tuple[Run | StrengthSession, ...] = (*body.planned_runs, *body.planned_strength_sessions)
+    plan_end = max(a.date for a in planned)
     outcomes = what_if(cohort, REQUEST_ATHLETE, pd.Timestamp(as_of), plan, pd.Timestamp(plan_end), served.model)
     risks = [
         WhatIfRisk(
@@ -74,8 +76,8 @@ def assess_what_if(body: WhatIfRequest, as_of: dt.date, served: ServedModel) -> 
             peak_probability_with_plan=o.peak_with_plan,
             relative_risk_with_plan=o.relative_risk_with_plan,
             relative_risk_without_plan=o.relative_risk_without_plan,
-            band_with_plan=o.band_with_plan,  # type: ignore[arg-type]
-            band_without_plan=o.band_without_plan,  # type: ignore[arg-type]
+            band_with_plan=o.band_with_plan,
+            band_without_plan=o.band_without_plan,
         )
         for o in outcomes
     ]

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 # Bound parameters per IN (...) list and rows per INSERT batch; well under SQLite's and PostgreSQL's limits.
 CHUNK_ROWS = 1000
-_TABLE = RiskAssessment.__table__
+_TABLE = RiskAssessment.metadata.tables[RiskAssessment.__tablename__]
 
 
 class DatabaseSink:

@@ -141,6 +141,7 @@ def _tally(result: SparkFrame) -> Tally:
         F.countDistinct(F.when(F.col(f"band_{k}").isin(*HIGH_BANDS), F.col("athlete_id"))).alias(k) for k in INJURIES
     ]
     row = result.agg(F.countDistinct("athlete_id").alias("athletes"), F.count("*").alias("days"), *high).first()
+    assert row is not None  # an aggregate without grouping always has one row
     tally = Tally(athletes=int(row["athletes"]), athlete_days=int(row["days"]))
     tally.high_risk_athletes = {k: int(row[k]) for k in INJURIES}
     return tally

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,7 +27,7 @@ def make_engine(url: str, connect_timeout_s: int = 5) -> Engine:
     return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": connect_timeout_s})
 
 
-def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(connection: DBAPIConnection, _record: object) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, SupportsFloat
 
 from service.guidance.progression import ProgressionStep, progression_steps
 from service.guidance.return_to_run import ReturnToRun, return_to_run
@@ -300,7 +300,7 @@ def _unmet(prerequisite: Prerequisite, state: AthleteState) -> str | None:
     )
 
 
-def _number(value: object) -> float:
+def _number(value: SupportsFloat | None) -> float:
     if value is None:
         return math.nan
-    return float(value)  # type: ignore[arg-type]
+    return float(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import SupportsFloat
 
 import pandas as pd
 
@@ -66,8 +67,8 @@ def what_if(
     ]
 
 
-def _number(value: object) -> float | None:
-    number = float(value)  # type: ignore[arg-type]
+def _number(value: SupportsFloat) -> float | None:
+    number = float(value)
     return None if math.isnan(number) else number
 
 

@@ -8,7 +8,9 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-Row = TypeVar("Row")
+from service.db.models import Activity, InjuryEvent
+
+Row = TypeVar("Row", Activity, InjuryEvent)
 
 
 def dated_page(
@@ -22,8 +24,8 @@ def dated_page(
     limit: int,
 ) -> tuple[list[Row], int]:
     """Rows of ``model`` for the athlete with ``day`` in [first, last], after the cursor, and the total count."""
-    row_id = model.id  # type: ignore[attr-defined]
-    query = select(model).where(model.athlete_id == athlete_id)  # type: ignore[attr-defined]
+    row_id = model.id
+    query = select(model).where(model.athlete_id == athlete_id)
     if first is not None:
         query = query.where(day >= first)
     if last is not None:

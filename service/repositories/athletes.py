@@ -63,7 +63,7 @@ def update(session: Session, athlete: Athlete, body: AthleteUpdate) -> Athlete:
 def profile_of(athlete: Athlete) -> AthleteProfile:
     return AthleteProfile(
         age=athlete.age,
-        sex=athlete.sex,  # type: ignore[arg-type]
+        sex=athlete.sex,
         years_running=athlete.years_running,
         body_mass_kg=athlete.body_mass_kg,
         height_cm=athlete.height_cm,

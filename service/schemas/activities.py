@@ -14,14 +14,14 @@ MAX_BULK = 10_000
 
 class RunActivity(Run):
     kind: Literal["run"]
-    id: str | None = Field(  # type: ignore[assignment]
+    id: str | None = Field(  # type: ignore[assignment]  # optional: a PUT takes it from the path
         None, min_length=1, max_length=128, description="The caller's id; taken from the path on PUT."
     )
 
 
 class StrengthActivity(StrengthSession):
     kind: Literal["strength"]
-    id: str | None = Field(  # type: ignore[assignment]
+    id: str | None = Field(  # type: ignore[assignment]  # optional: a PUT takes it from the path
         None, min_length=1, max_length=128, description="The caller's id; taken from the path on PUT."
     )
 

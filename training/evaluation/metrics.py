@@ -56,16 +56,19 @@ def evaluate_injury(
     def auc(predicted: np.ndarray) -> Callable[[np.ndarray], float]:
         return WeightedAuc(observed, predicted)
 
+    def auc_gap(ours: np.ndarray, theirs: np.ndarray) -> Callable[[np.ndarray], float]:
+        ours_auc, theirs_auc = auc(ours), auc(theirs)
+        return lambda w: ours_auc(w) - theirs_auc(w)
+
     model = predictions["model"]
-    intervals = {
+    intervals: dict[str, Callable[[np.ndarray], float]] = {
         f"{kind}_roc_auc": auc(model),
         f"{kind}_brier": lambda w: float(np.average((observed - model) ** 2, weights=w)),
     }
     for oracle in ("oracle", "oracle_fair"):
         if oracle in predictions:
             intervals[f"{oracle}_{kind}_roc_auc"] = auc(predictions[oracle])
-            gap_model, gap_oracle = auc(model), auc(predictions[oracle])
-            intervals[f"{kind}_auc_gap_to_{oracle}"] = lambda w, m=gap_model, o=gap_oracle: m(w) - o(w)
+            intervals[f"{kind}_auc_gap_to_{oracle}"] = auc_gap(model, predictions[oracle])
     for name, statistic in intervals.items():
         # The same seed for every statistic: each interval comes from the same athlete resamples.
         low, high = athlete_bootstrap(athlete_codes, statistic, replicates, seed)

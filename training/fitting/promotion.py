@@ -17,7 +17,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from training.domain.schema import INJURIES
 from training.fitting.labels import label_column, labelled_rows
-from training.model.registry import use_tracking
+from training.model.registry import run_of, use_tracking
 from training.model.risk_model import InjuryRiskModel
 from training.settings import Settings
 from training.simulation.simulate import SimulationConfig, simulate
@@ -93,7 +93,7 @@ def promote(settings: Settings, rows: pd.DataFrame | None = None) -> PromotionDe
     except MlflowException:
         client.set_registered_model_alias(name, champion_alias, challenger.version)
         decision = PromotionDecision(str(challenger.version), None, True, "first model: no champion to compare with")
-        _log(client, challenger.run_id, decision)
+        _log(client, run_of(challenger), decision)
         return decision
     if champion.version == challenger.version:
         return PromotionDecision(
@@ -111,7 +111,7 @@ def promote(settings: Settings, rows: pd.DataFrame | None = None) -> PromotionDe
         client.set_registered_model_alias(name, champion_alias, challenger.version)
     reason = "no worse on every injury" if promoted else f"worse than the champion on {', '.join(failing)}"
     decision = PromotionDecision(str(challenger.version), str(champion.version), promoted, reason, per_injury)
-    _log(client, challenger.run_id, decision)
+    _log(client, run_of(challenger), decision)
     return decision
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import partial
 from importlib.metadata import version as package_version
 from pathlib import Path
 
@@ -257,9 +258,8 @@ def evaluate_on_test(
         metrics[f"{kind}_base_rate"] = model.base_rates[kind]
         metrics[f"{kind}_test_onsets"] = float(_onsets(rows, label))
         if config.plots and 0 < y.sum() < len(y):
-            classifier = model.classifiers[kind]
             importance = permutation_importance(
-                lambda frame, c=classifier: c.probability(frame[FEATURES].astype("float64")),
+                partial(_probability, model.classifiers[kind]),
                 rows,
                 y,
                 list(FEATURES),
@@ -273,6 +273,10 @@ def evaluate_on_test(
                 plots.importance_plot(kind, importance, folder),
             ]
     return Evaluation(metrics=metrics, plots=paths)
+
+
+def _probability(classifier: InjuryClassifier, frame: pd.DataFrame) -> np.ndarray:
+    return classifier.probability(frame[FEATURES].astype("float64"))
 
 
 def _onsets(rows: pd.DataFrame, label: str) -> int:

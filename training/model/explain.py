@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, SupportsFloat
 
 import numpy as np
 import pandas as pd
@@ -78,7 +78,9 @@ def drivers_from(explained: Contributions, row: pd.Series, model: InjuryRiskMode
     return drivers
 
 
-def driver(feature: str, value: object, contribution: float, feature_ranges: dict[str, tuple[float, float]]) -> Driver:
+def driver(
+    feature: str, value: SupportsFloat | None, contribution: float, feature_ranges: dict[str, tuple[float, float]]
+) -> Driver:
     """One driver with its direction, the population's usual range and the sentence that explains it."""
     known = number(value)
     low, high = (number(v) for v in feature_ranges.get(feature, (math.nan, math.nan)))
@@ -94,11 +96,11 @@ def driver(feature: str, value: object, contribution: float, feature_ranges: dic
     )
 
 
-def number(value: object) -> float | None:
+def number(value: SupportsFloat | None) -> float | None:
     """A float, or None for a missing value (None or NaN), as JSON answers show it."""
     if value is None:
         return None
-    result = float(value)  # type: ignore[arg-type]
+    result = float(value)
     return None if math.isnan(result) else result
 
 

@@ -57,13 +57,20 @@ _PHRASES: dict[str, Callable[[float], str]] = {
     "body_mass_kg": lambda v: f"your body mass is {v:.0f} kg",
     "bmi": lambda v: f"your BMI is {v:.1f}",
 }
+
+
+def _naming(template: str, name: str) -> Callable[[float], str]:
+    """A phrase about one injury: ``template`` with ``{n}`` its name and ``{v}`` the value."""
+    return lambda v: template.format(v=v, n=name)
+
+
 for _kind in INJURIES:
     _name = INJURY_NAMES[_kind]
-    _PHRASES[f"protective_reps_per_week_{_kind}"] = lambda v, n=_name: (
-        f"you did {v:.0f} reps a week of exercises that protect against {n}"
+    _PHRASES[f"protective_reps_per_week_{_kind}"] = _naming(
+        "you did {v:.0f} reps a week of exercises that protect against {n}", _name
     )
-    _PHRASES[f"prior_{_kind}"] = lambda v, n=_name: f"you have had {n} {v:.0f} time(s) before"
-    _PHRASES[f"days_since_{_kind}"] = lambda v, n=_name: f"your last {n} began {v:.0f} days ago"
+    _PHRASES[f"prior_{_kind}"] = _naming("you have had {n} {v:.0f} time(s) before", _name)
+    _PHRASES[f"days_since_{_kind}"] = _naming("your last {n} began {v:.0f} days ago", _name)
 
 
 def describe(feature: str, value: float | None, low: float | None, high: float | None, direction: str) -> str:

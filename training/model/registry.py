@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import mlflow
+from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
@@ -53,6 +54,13 @@ def has_model(settings: Settings) -> bool:
     return True
 
 
+def run_of(version: ModelVersion) -> str:
+    """The run that logged ``version``: every version here is registered from a training run."""
+    if version.run_id is None:
+        raise MlflowException(f"model version {version.name}/{version.version} was not logged by a run")
+    return version.run_id
+
+
 def load_served_model(settings: Settings) -> ServedModel:
     """Load the version behind ``model_name@model_alias`` or raise ModelNotRegisteredError saying how to make one."""
     client = use_tracking(settings)
@@ -68,16 +76,17 @@ def load_served_model(settings: Settings) -> ServedModel:
     model = pyfunc.unwrap_python_model()
     for classifier in model.classifiers.values():
         classifier.tables  # noqa: B018 - compiled at load, not inside the first request or by each scoring thread
-    run = client.get_run(version.run_id)
+    run_id = run_of(version)
+    run = client.get_run(run_id)
     return ServedModel(
         name=settings.model_name,
         version=str(version.version),
         alias=settings.model_alias,
-        run_id=version.run_id,
+        run_id=run_id,
         trained_at=_iso(run.info.end_time or run.info.start_time),
         metrics=dict(run.data.metrics),
         model=model,
-        model_card=_model_card(version.run_id),
+        model_card=_model_card(run_id),
     )
 
 

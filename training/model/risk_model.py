@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import mlflow.pyfunc
 import numpy as np
 import pandas as pd
+from mlflow.pyfunc import PythonModel
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from training.domain.schema import INJURIES
@@ -90,7 +90,7 @@ def probability(log_odds: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class InjuryRiskModel(mlflow.pyfunc.PythonModel):
+class InjuryRiskModel(PythonModel):
     """Feature frame in, one probability column per injury out (onset within ``horizon_days``)."""
 
     classifiers: dict[str, InjuryClassifier]

@@ -40,7 +40,7 @@ def public(row: Activity) -> ActivityPublic:
     return ActivityPublic(
         id=row.external_id,
         kind=row.kind,
-        date=row.date,  # type: ignore[arg-type]
+        date=row.date,
         km=row.km,
         km_threshold=row.km_threshold,
         km_interval=row.km_interval,

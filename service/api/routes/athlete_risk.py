@@ -41,7 +41,7 @@ def public(row: RiskAssessment) -> AssessmentPublic:
         relative = getattr(row, f"rr_{kind}")
         risks.append(
             StoredRisk(
-                injury=kind,  # type: ignore[arg-type]
+                injury=kind,
                 probability=getattr(row, f"p_{kind}"),
                 relative_risk=relative,
                 band=None if relative is None else band_for(relative),

@@ -26,7 +26,7 @@ def public(row: InjuryEvent) -> InjuryPublic:
     return InjuryPublic(
         id=row.external_id,
         kind=row.kind,
-        side=row.side,  # type: ignore[arg-type]
+        side=row.side,
         onset=row.onset,
         resolved=row.resolved,
         time_lost_days=row.time_lost_days,

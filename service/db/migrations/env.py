@@ -12,6 +12,8 @@ config = context.config
 
 def run() -> None:
     url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("no sqlalchemy.url: run migrations through service.db.migrate, which sets it")
     if context.is_offline_mode():
         context.configure(url=url, target_metadata=Base.metadata, literal_binds=True)
         with context.begin_transaction():

@@ -20,7 +20,7 @@ STRENGTH = {"kind": "strength", "date": "2026-10-21", "exercises": NORDICS}
 
 
 def stored_count(client: TestClient, athlete_id: str) -> int:
-    with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+    with client.app.state.db.session() as session:  # type: ignore[attr-defined]  # app is typed as a bare ASGI app
         return session.scalar(select(func.count()).where(Activity.athlete_id == athlete_id)) or 0
 
 
@@ -146,7 +146,7 @@ def test_bulk_that_dies_halfway_in_the_database_leaves_no_row(service: TestClien
         duration_min=None,
         rpe=None,
     )
-    with service.app.state.db.session() as session:  # type: ignore[attr-defined]
+    with service.app.state.db.session() as session:  # type: ignore[attr-defined]  # app is typed as a bare ASGI app
         from sqlalchemy.exc import IntegrityError
 
         with pytest.raises(IntegrityError):

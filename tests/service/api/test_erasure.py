@@ -13,7 +13,7 @@ from tests.tenants import add_athlete, new_tenant, store_log
 def rows_mentioning(client: TestClient, *needles: str) -> list[tuple[str, str]]:
     """Every (table, column) holding one of the strings anywhere in the database."""
     found = []
-    engine = client.app.state.db.engine  # type: ignore[attr-defined]
+    engine = client.app.state.db.engine  # type: ignore[attr-defined]  # app is typed as a bare ASGI app
     with engine.connect() as connection:
         inspector = inspect(connection)
         for table in inspector.get_table_names():
@@ -44,7 +44,7 @@ def test_erasure_removes_the_athlete_their_log_injuries_assessments_and_audit_re
     assert rows_mentioning(service, athlete_id, "erase-me-7f3a") == []
     assert service.get(f"/v1/athletes/{athlete_id}", headers=tenant.platform).status_code == 404
     assert service.delete(f"/v1/athletes/{athlete_id}", headers=tenant.platform).status_code == 404
-    with service.app.state.db.session() as session:  # type: ignore[attr-defined]
+    with service.app.state.db.session() as session:  # type: ignore[attr-defined]  # app is typed as a bare ASGI app
         for table in (Activity, InjuryEvent, RiskAssessment):
             assert session.scalars(select(table).where(table.athlete_id == kept_id)).first() is not None
         actions = session.scalars(

@@ -74,7 +74,7 @@ def tenant_request(stored: StoredTenant, first: pd.Timestamp, last: pd.Timestamp
         tenant=stored.keys.name,
         first_day=first.date(),
         last_day=last.date(),
-        **where,  # type: ignore[arg-type]
+        **where,  # type: ignore[arg-type]  # each test passes fields of BatchRequest
     )
 
 

@@ -27,7 +27,7 @@ def request(folder: Path, out: Path, first: pd.Timestamp, last: pd.Timestamp, en
         out=out,
         first_day=first.date(),
         last_day=last.date(),
-        engine=engine,  # type: ignore[arg-type]
+        engine=engine,  # type: ignore[arg-type]  # a str from the parametrised test, local or spark
     )
 
 
