@@ -41,3 +41,16 @@ def capped_ratio(num: np.ndarray, den: np.ndarray, cap: float) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
     return np.minimum(value, cap)
+
+
+def days_since(event: np.ndarray, cap: int, before_start: bool) -> np.ndarray:
+    """Days since the last day where ``event`` holds (0 on that day), at most ``cap``.
+
+    ``before_start`` says whether the days before the array count as events: a rest day does (a streak of running
+    starts with the log), a strength session does not (no session yet counts as "long ago", the cap).
+    Whole numbers, so this equals counting the streak day by day.
+    """
+    index = np.arange(len(event), dtype=np.int64)
+    never = -1 if before_start else -(cap + 1)
+    last = np.maximum.accumulate(np.where(event, index, never)) if len(event) else index
+    return np.minimum(index - last, cap).astype("float64")

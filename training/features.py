@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from training.day_windows import capped_ratio, trailing_max, trailing_sum, truncated_ewma
+from training.day_windows import capped_ratio, days_since, trailing_max, trailing_sum, truncated_ewma
 from training.domain.catalogue import Catalogue, default_catalogue
 from training.domain.schema import INJURIES, Cohort
 
@@ -247,21 +247,9 @@ def _daily_strength(strength: pd.DataFrame, grid: _Grid, catalogue: Catalogue) -
         "calf": reps_where(lambda e: catalogue.get(e).calf_loading),
     }
     for kind in INJURIES:
-        daily[f"protect_{kind}"] = reps_where(lambda e, k=kind: k in catalogue.get(e).protects)
+        protecting = frozenset(e.id for e in catalogue.protecting(kind))
+        daily[f"protect_{kind}"] = reps_where(protecting.__contains__)
     return daily
-
-
-def _days_since(event: np.ndarray, before_start: bool) -> np.ndarray:
-    """Days since the last day where ``event`` holds (0 on that day), capped at ``_DAYS_CAP``.
-
-    ``before_start`` says whether the days before the array count as events: a rest day does (a streak of running
-    starts with the log), a strength session does not (no session yet counts as "long ago", the cap).
-    Whole numbers, so this equals counting the streak day by day.
-    """
-    index = np.arange(len(event), dtype=np.int64)
-    never = -1 if before_start else -(_DAYS_CAP + 1)
-    last = np.maximum.accumulate(np.where(event, index, never)) if len(event) else index
-    return np.minimum(index - last, _DAYS_CAP).astype("float64")
 
 
 def _running_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -290,7 +278,7 @@ def _running_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         )
     spike = np.clip(spike, 0.0, _SPIKE_CAP)
 
-    days_since_rest = _days_since(km <= 0, before_start=True)
+    days_since_rest = days_since(km <= 0, _DAYS_CAP, before_start=True)
 
     km_28d_zone = {z: trailing_sum(d[f"km_{z}"], 28) for z in ("threshold", "interval", "sprint")}
     return {
@@ -317,10 +305,9 @@ def _running_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def _strength_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    days_since = _days_since(d["sessions"] > 0, before_start=False)
     per_week = {
         "strength_sessions_per_week": trailing_sum(d["sessions"], 28) / 4.0,
-        "days_since_strength": days_since,
+        "days_since_strength": days_since(d["sessions"] > 0, _DAYS_CAP, before_start=False),
         "nordic_reps_per_week": trailing_sum(d["nordic"], 28) / 4.0,
         "calf_reps_per_week": trailing_sum(d["calf"], 28) / 4.0,
     }
