@@ -1,4 +1,8 @@
-"""The ``injury-risk`` command line: the training commands plus serve, batch scoring, database and keys."""
+"""The ``injury-risk`` command line: the training commands plus serve, batch scoring, database and keys.
+
+Each command imports the code it runs when it runs: importing every command's modules up front (mlflow, sklearn,
+numba, the app, the batch engines) makes even ``injury-risk --help`` take several times longer.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ def serve(
     ] = True,
 ) -> None:
     """Serve the HTTP API with the registered model."""
+    # Imported on use, so the CLI starts fast (see the module docstring).
     import uvicorn
 
     from service.app import create_app
@@ -76,6 +81,7 @@ def score(
 ) -> None:
     """Score every athlete of a cohort folder or a tenant for a day or a range of days with the served model, into
     a results folder or the database; exit 3 if input rows were rejected."""
+    # Imported on use, so the CLI starts fast (see the module docstring).
     from sqlalchemy.exc import SQLAlchemyError
 
     from service.batch.input import BatchInputError
@@ -135,6 +141,7 @@ def db_upgrade(
     revision: Annotated[str, typer.Option(help="Alembic revision to move to.")] = "head",
 ) -> None:
     """Migrate the database (INJURY_RISK_DATABASE_URL, default SQLite in data/) up to a revision."""
+    # Imported on use, so the CLI starts fast (see the module docstring).
     from service.db.migrate import current, upgrade
 
     url = get_settings().resolved_database_url()
@@ -147,6 +154,7 @@ def db_downgrade(
     revision: Annotated[str, typer.Option(help="Alembic revision to move to; base drops every table.")] = "base",
 ) -> None:
     """Undo migrations down to a revision (base: an empty database). Data in dropped tables is lost."""
+    # Imported on use, so the CLI starts fast (see the module docstring).
     from service.db.migrate import current, downgrade
 
     url = get_settings().resolved_database_url()
@@ -161,6 +169,8 @@ def keys_create(
     name: Annotated[str | None, typer.Option(help="A label for the key.")] = None,
 ) -> str:
     """Create an API key and print it once; only its hash is stored."""
+    # Imported on use, so the CLI starts fast (see the module docstring).
+    from service.db.migrate import upgrade
     from service.db.session import Database
     from service.repositories.keys import create_key, tenant_named
     from service.security import Role
@@ -169,8 +179,6 @@ def keys_create(
         chosen = Role(role)
     except ValueError:
         raise typer.BadParameter("must be platform, clinician or admin", param_hint="--role") from None
-    from service.db.migrate import upgrade
-
     settings = get_settings()
     upgrade(settings.resolved_database_url())  # a key needs the tables; upgrading an up-to-date database is a no-op
     database = Database(settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 from training.model.registry import ModelNotRegisteredError, ServedModel, load_served_model, served_version
@@ -39,8 +40,6 @@ class ModelHolder:
 
 async def poll_model(holder: ModelHolder, every_seconds: float) -> None:
     """Reload the champion when the alias moves, without a restart (settings.model_poll_seconds)."""
-    import asyncio
-
     while True:
         await asyncio.sleep(every_seconds)
         # Registry calls block; a worker thread keeps requests flowing meanwhile.

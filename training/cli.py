@@ -1,4 +1,8 @@
-"""Training commands: simulate a cohort, train and register a model, run the promotion gate, import public data."""
+"""Training commands: simulate a cohort, train and register a model, run the promotion gate, import public data.
+
+Each command imports the code it runs when it runs: importing every command's modules up front (mlflow, sklearn,
+numba, the app, the batch engines) makes even ``injury-risk --help`` take several times longer.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ def simulate(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same cohort.")] = 7,
 ) -> Path:
     """Simulate a synthetic cohort with known daily injury hazards."""
+    # Imported on use, so the CLI starts fast (see the module docstring).
     from training.simulation.simulate import SimulationConfig, write_simulation
     from training.simulation.simulate import simulate as run_simulation
 
@@ -45,6 +50,7 @@ def train(
     ] = None,
 ) -> str:
     """Train one calibrated model per injury, log to MLflow, register a challenger and run the promotion gate."""
+    # Imported on use, so the CLI starts fast (see the module docstring).
     from training.fitting.train import TrainingConfig, train_model
     from training.simulation.simulate import read_simulation
 
@@ -67,6 +73,7 @@ def train(
 
 
 def _train_lovdal(name: str, path: Path, seed: int) -> str:
+    # Imported on use, so the CLI starts fast (see the module docstring).
     from training.lovdal.protocol import PAPER_TEST_AUC, train_lovdal
 
     if name != "lovdal":
@@ -83,6 +90,7 @@ def _train_lovdal(name: str, path: Path, seed: int) -> str:
 @app.command()
 def promote() -> None:
     """Compare @challenger with @champion on the frozen evaluation cohort; move champion if no worse on every injury."""
+    # Imported on use, so the CLI starts fast (see the module docstring).
     from training.fitting.promotion import promote as run_promotion
 
     decision = run_promotion(get_settings())
@@ -105,6 +113,7 @@ def import_lovdal(
     ),
 ) -> Path:
     """Read the Lövdal day-approach file into cohort tables (runs, strength, injuries) and a daily table."""
+    # Imported on use, so the CLI starts fast (see the module docstring).
     from training.lovdal.importer import import_lovdal as run_import
     from training.lovdal.importer import write_import
 
@@ -120,6 +129,7 @@ def import_lovdal(
 @app.command("ensure-model")
 def ensure_model() -> None:
     """Simulate a cohort and train, only if no model carries the serving alias yet."""
+    # Imported on use, so the CLI starts fast (see the module docstring).
     from training.model.registry import has_model
 
     settings = get_settings()

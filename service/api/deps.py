@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from service.db.models import Athlete
 from service.db.session import Database
 from service.model_holder import ModelHolder
+from service.repositories import athletes, keys
 from service.security import ALL_PERMISSIONS, Permission, Principal, Role
 from training.model.registry import ServedModel
 from training.settings import Settings
@@ -76,8 +77,6 @@ def authenticate(
 ) -> Principal:
     if not settings.auth_enabled:
         return Principal(None, "local", None, ALL_PERMISSIONS)
-    from service.repositories import keys
-
     key = bearer.credentials if bearer is not None else header_key
     if not key:
         raise _unauthorized("an API key is required: send `Authorization: Bearer <key>` or `X-API-Key: <key>`")
@@ -103,8 +102,6 @@ def require(permission: Permission) -> Any:
             action = permission.value.replace("_", " ")
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"the {principal.role} role may not {action}")
         if principal.tenant_id is None and permission not in _TENANTLESS:
-            from service.repositories import keys
-
             tenant = keys.tenant_named(session, LOCAL_TENANT)
             session.commit()
             return Principal(tenant.id, principal.role, None, principal.permissions)
@@ -123,8 +120,6 @@ ModelAdmin = Annotated[Principal, require(Permission.manage_model)]
 
 def athlete_of_tenant(athlete_id: str, principal: CurrentKey, session: SessionDep) -> Athlete:
     """The athlete in the caller's tenant; another tenant's id answers exactly like an id that does not exist."""
-    from service.repositories import athletes, keys
-
     tenant_id = principal.tenant_id
     if tenant_id is None:
         tenant_id = keys.tenant_named(session, LOCAL_TENANT).id

@@ -25,10 +25,15 @@ from typing import Literal
 import pandas as pd
 from rich.console import Console
 
+from service.batch.db_input import read_tenant
+from service.batch.db_output import DatabaseSink
 from service.batch.input import BatchInputError, CheckedInput, checked_tables, read_scorable
+from service.batch.local_engine import score_local
 from service.batch.output import ParquetSink, ResultSink, write_rejects
+from service.batch.spark_engine import score_spark, spark_session
 from service.batch.tally import Tally
 from service.batch.unscored import unscored_spans
+from service.db.session import Database, make_engine
 from training.domain.schema import Cohort
 from training.features import days_to_score
 from training.model.registry import ServedModel, load_served_model
@@ -170,9 +175,6 @@ def run_batch(request: BatchRequest, settings: Settings, console: Console | None
 
 
 def _read_tenant(request: BatchRequest, settings: Settings) -> CheckedInput:
-    from service.batch.db_input import read_tenant
-    from service.db.session import Database
-
     database = Database(settings)
     try:
         assert request.tenant is not None
@@ -184,9 +186,6 @@ def _read_tenant(request: BatchRequest, settings: Settings) -> CheckedInput:
 def _sink(request: BatchRequest, settings: Settings, served: ServedModel, athlete_ids: list[str]) -> ResultSink:
     if request.out is not None:
         return ParquetSink(request.out, keep_other_athletes=request.since_last_run, threads=settings.batch_threads)
-    from service.batch.db_output import DatabaseSink
-    from service.db.session import make_engine
-
     sink = DatabaseSink(
         make_engine(settings.resolved_database_url(), settings.database_connect_timeout_s),
         served.model.feature_ranges,
@@ -213,9 +212,5 @@ def _score(
     console: Console | None,
 ) -> Tally:
     if request.engine == "spark":
-        from service.batch.spark_engine import score_spark, spark_session
-
         return score_spark(cohort, spans, served, sink, spark_session(request.master))
-    from service.batch.local_engine import score_local
-
     return score_local(cohort, spans, served, sink, console=console, threads=settings.batch_threads)

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 import training
-from service.batch.frames import DRIVER_COLUMNS, RESULT_COLUMNS
+from service.batch.frames import DRIVER_COLUMNS, RESULT_COLUMNS, scored_results
+from service.batch.input import COLUMNS
 from service.batch.output import ResultSink
 from service.batch.tally import HIGH_BANDS, Tally
 from training.domain.schema import INJURIES, Cohort
@@ -44,6 +45,7 @@ _SPAN_COLUMNS = ["athlete_id", "start", "end"]
 
 def spark_session(master: str = DEFAULT_MASTER) -> SparkSession:
     """The running Spark session, or a new one on ``master`` whose Python workers can import this package."""
+    # pyspark is an optional extra: imported only when the Spark engine runs.
     from pyspark.sql import SparkSession
 
     # Workers must run this interpreter (it has pandas, pyarrow, sklearn) and find the training package.
@@ -72,6 +74,7 @@ def score_spark(
     athletes_per_group: int = DEFAULT_ATHLETES_PER_GROUP,
 ) -> Tally:
     """Score every athlete-day of ``spans`` on Spark and hand the result to ``sink.write_spark``."""
+    # pyspark is an optional extra: imported only when the Spark engine runs.
     from pyspark.sql import functions as F
 
     log = _long_log(cohort, spans, athletes_per_group)
@@ -110,9 +113,6 @@ def _long_log(cohort: Cohort, spans: pd.DataFrame, athletes_per_group: int) -> p
 
 def _scorer(served: Broadcast[ServedModel]) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def score_bucket(log: pd.DataFrame) -> pd.DataFrame:
-        from service.batch.frames import scored_results
-        from service.batch.input import COLUMNS
-
         def table(table_name: str, columns: list[str]) -> pd.DataFrame:
             return log.loc[log[_TABLE] == table_name, columns].reset_index(drop=True)
 
@@ -135,6 +135,7 @@ def _result_schema() -> str:
 
 
 def _tally(result: SparkFrame) -> Tally:
+    # pyspark is an optional extra: imported only when the Spark engine runs.
     from pyspark.sql import functions as F
 
     high = [

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+
+from service.db.session import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -27,10 +30,6 @@ def downgrade(url: str, revision: str = "base") -> None:
 
 
 def current(url: str) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    from service.db.session import make_engine
-
     engine = make_engine(url)
     try:
         with engine.connect() as connection:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.db.models import ApiKey
 from training.settings import Settings
 
 
@@ -15,8 +18,6 @@ def make_engine(url: str, connect_timeout_s: int = 5) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            from pathlib import Path
-
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # Sync FastAPI handlers run in a thread pool, so one connection may serve several threads in turn;
         # the timeout makes a writer wait for another's lock instead of failing at once.
@@ -45,8 +46,6 @@ class Database:
         return self.sessions()
 
     def problem(self) -> str | None:
-        from service.db.models import ApiKey
-
         try:
             with self.engine.connect() as connection:
                 # A table of the head migration: reachable but not migrated is not ready either.

@@ -7,6 +7,9 @@ from collections.abc import Callable
 import numpy as np
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
+from training.evaluation.bootstrap import WeightedAuc, athlete_bootstrap
+from training.evaluation.calibration import calibration_metrics
+
 
 def risk_metrics(observed: np.ndarray, predicted: np.ndarray, prefix: str = "") -> dict[str, float]:
     """ROC AUC, PR AUC, Brier score, event count and observed/expected ratio; AUCs are NaN with a single class."""
@@ -42,9 +45,6 @@ def evaluate_injury(
 ) -> dict[str, float]:
     """All metrics of every predictor on the same rows, plus athlete-bootstrap 95% intervals of the model's ROC AUC
     and Brier score, of each oracle's ROC AUC and of the model's AUC gap to each oracle."""
-    from training.evaluation.bootstrap import WeightedAuc, athlete_bootstrap
-    from training.evaluation.calibration import calibration_metrics
-
     metrics: dict[str, float] = {}
     for name, predicted in predictions.items():
         prefix = metric_prefix(name, kind)

@@ -3,6 +3,7 @@ registry."""
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -19,6 +20,7 @@ from sklearn.linear_model import LogisticRegression
 
 import training
 from training.domain.schema import INJURIES
+from training.evaluation import plots
 from training.evaluation.baselines import AcwrRule, LogisticBaseline
 from training.evaluation.importance import permutation_importance
 from training.evaluation.metrics import evaluate_injury, metrics_table
@@ -228,10 +230,6 @@ def evaluate_on_test(
     model: InjuryRiskModel, train: pd.DataFrame, test: pd.DataFrame, config: TrainingConfig
 ) -> Evaluation:
     """Model, oracles and baselines on the same test rows per injury; plots into a temporary folder."""
-    import tempfile
-
-    from training.evaluation import plots
-
     predicted = model.predict_risk(test)
     codes = pd.factorize(test["athlete_id"])[0]
     metrics: dict[str, float] = {}

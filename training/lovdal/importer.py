@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from training.domain.cohort_io import write_cohort
 from training.domain.schema import Cohort
 
 METRICS = (
@@ -145,8 +146,6 @@ def import_lovdal(path: Path) -> LovdalImport:
 
 
 def write_import(result: LovdalImport, folder: Path) -> None:
-    from training.domain.cohort_io import write_cohort
-
     write_cohort(result.cohort, folder)
     result.daily.to_parquet(folder / "daily.parquet", index=False)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import mlflow
 from mlflow.entities.model_registry import ModelVersion
@@ -107,6 +108,4 @@ def _model_card(run_id: str) -> str | None:
 
 
 def _iso(millis: int) -> str:
-    from datetime import UTC, datetime
-
     return datetime.fromtimestamp(millis / 1000, tz=UTC).isoformat(timespec="seconds")
