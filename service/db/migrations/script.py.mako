@@ -10,9 +10,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 ${imports if imports else ""}
-## Migrations are linted like the rest of the code: run `ruff format` on a generated one before committing it.
+## Migrations are linted like the rest of the code: run `ruff check --fix` and `ruff format` on a new one.
 # revision identifiers, used by Alembic.
-revision: str = ${repr(up_revision)}
+revision: str = "${up_revision}"
 down_revision: str | Sequence[str] | None = ${repr(down_revision)}
 branch_labels: str | Sequence[str] | None = ${repr(branch_labels)}
 depends_on: str | Sequence[str] | None = ${repr(depends_on)}
