@@ -132,7 +132,7 @@ def test_csv_rows_become_runs_named_by_day_and_other_kinds_are_skipped():
     assert read.mapped[2].activity is None and "ride" in (read.mapped[2].skipped or "")
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
+def zipped(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in members.items():
@@ -144,7 +144,7 @@ def test_gz_and_zip_are_opened_and_each_member_read_on_its_own():
     points = plan(START, WORKOUT)
     gz = read_upload("a.fit.gz", gzip.compress(fit_file(points)), READING, LIMITS, TODAY)
     assert [r.name for r in gz] == ["a.fit"] and only_run(gz[0]).km > 8
-    archive = _zip({"run.gpx": gpx_file(points), "notes.txt": b"hello"})
+    archive = zipped({"run.gpx": gpx_file(points), "notes.txt": b"hello"})
     members = read_upload("export.zip", archive, READING, LIMITS, TODAY)
     assert [(r.name, r.refused is None) for r in members] == [
         ("export.zip/run.gpx", True),
@@ -175,8 +175,8 @@ BAD_FILES = {
     "CSV dated in the future": (b"date,km\n2099-03-01,10\n", 422, "in the future"),
     "oversized": (bytes(LIMITS.file_bytes + 1), 413, "larger than"),
     "gz bomb": (gzip.compress(bytes(50 * LIMITS.file_bytes)), 413, "decompresses to more than"),
-    "zip bomb": (_zip({f"r{i}.fit": bytes(LIMITS.file_bytes) for i in range(8)}), 413, "decompresses to more than"),
-    "nested zip": (_zip({"inner.zip": _zip({"a.fit": FIT})}), 422, "archive inside an archive"),
+    "zip bomb": (zipped({f"r{i}.fit": bytes(LIMITS.file_bytes) for i in range(8)}), 413, "decompresses to more than"),
+    "nested zip": (zipped({"inner.zip": zipped({"a.fit": FIT})}), 422, "archive inside an archive"),
 }
 
 
