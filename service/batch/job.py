@@ -29,6 +29,7 @@ from service.batch.input import BatchInputError, CheckedInput, checked_tables, r
 from service.batch.output import ParquetSink, ResultSink, write_rejects
 from service.batch.tally import Tally
 from service.batch.unscored import unscored_spans
+from service.imports.importer import limits_of
 from training.domain.schema import Cohort
 from training.features import days_to_score
 from training.model.registry import ServedModel, load_served_model
@@ -114,9 +115,9 @@ def run_batch(request: BatchRequest, settings: Settings, console: Console | None
     # take seconds. A missing or malformed input fails before any model work, with nothing to wait for.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-model") as pool:
         if request.input is not None:
-            raw = read_scorable(request.input)
+            scorable = read_scorable(request.input, limits_of(settings))
             loading = pool.submit(load_served_model, settings)
-            checked = checked_tables(raw)
+            checked = checked_tables(scorable.tables, scorable.refused_files, scorable.files_read)
         else:
             checked = _read_tenant(request, settings)
             loading = pool.submit(load_served_model, settings)
