@@ -51,13 +51,18 @@ def _recording(
     end = session.get("timestamp")
     if not isinstance(start, dt.datetime):
         raise RefusedFile("a FIT session without a start time")
-    inside = [r for r in records if only or (isinstance(end, dt.datetime) and start <= r["timestamp"] <= end)]
+
+    def within(message: dict[str, Any], key: str) -> bool:
+        moment = message.get(key)
+        return only or (isinstance(end, dt.datetime) and isinstance(moment, dt.datetime) and start <= moment <= end)
+
+    inside = [r for r in records if within(r, "timestamp")]
     sport = str(session.get("sport", "generic"))
     if sport == "running":
         sport = "run"
     elif sport in _STRENGTH_SPORTS and (sets or session.get("sub_sport") == "strength_training"):
         sport = "strength"
-    own_laps = [lap for lap in laps if only or (isinstance(end, dt.datetime) and start <= lap["start_time"] <= end)]
+    own_laps = [lap for lap in laps if within(lap, "start_time")]
     rpe = session.get("workout_rpe")
     return Recording(
         sport=sport,
@@ -73,11 +78,12 @@ def _recording(
 
 
 def _track(records: list[dict[str, Any]]) -> Track:
-    seconds = [r["timestamp"].timestamp() for r in records if "timestamp" in r]
-    heart_rate = [float(r.get("heart_rate", math.nan)) for r in records if "timestamp" in r]
-    metres = [float(r.get("distance", math.nan)) for r in records if "timestamp" in r]
+    timed = [r for r in records if isinstance(r.get("timestamp"), dt.datetime)]
+    seconds = [r["timestamp"].timestamp() for r in timed]
+    heart_rate = [float(r.get("heart_rate", math.nan)) for r in timed]
+    metres = [float(r.get("distance", math.nan)) for r in timed]
     if all(math.isnan(m) for m in metres):
-        metres = _metres_from_positions([r for r in records if "timestamp" in r])
+        metres = _metres_from_positions(timed)
     return Track.of(seconds, metres, heart_rate)
 
 

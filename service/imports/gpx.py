@@ -12,7 +12,7 @@ import gpxpy.gpx
 from service.imports.detect import xml_root
 from service.imports.recording import Recording, RefusedFile, Track, offset_of
 
-# Track types that name a run (Garmin and Strava write "running"; "9" is Strava's older code for a run).
+# Track types that name a run besides words with "run" in them (Strava's exports write 9 for a run).
 _RUN_TYPES = {"9"}
 
 

@@ -18,7 +18,9 @@ from service.imports.zones import Reference, effort
 from service.schemas.activities import RunActivity, StrengthActivity
 
 _Activity = TypeVar("_Activity", RunActivity, StrengthActivity)
-_MAX_SETS = 20  # ExerciseSet's ceiling: more sets of one exercise are split over entries
+_MAX_SETS = 20
+# The marathon world record averages 5.9 m/s; no run of a training log averages more than this.
+FASTEST_RUN_M_PER_S = 7.0  # ExerciseSet's ceiling: more sets of one exercise are split over entries
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,11 @@ def _run(recording: Recording, reading: Reading, activity_id: str, day: dt.date)
         total = float(finite[-1] - finite[0]) if len(finite) else None
     if not total or total <= 0:
         raise RefusedFile("a run without distance")
+    if measured is not None and measured.moving_seconds > 0:
+        speed = measured.moving_metres / measured.moving_seconds
+        if speed > FASTEST_RUN_M_PER_S:
+            # A ride or a drive exported without its sport: faster on average than any human runs.
+            raise RefusedFile(f"moves at {3.6 * speed:.0f} km/h on average: not a run; set the file's sport")
     km = round(total / 1000, 3)
     values: dict[str, float | None] = {"km_threshold": 0.0, "km_interval": 0.0, "km_sprint": 0.0}
     if measured is not None:

@@ -161,6 +161,7 @@ BAD_FILES = {
     "course FIT": (fit_file(plan(START, WORKOUT), file_type="course"), 422, "not an activity"),
     "GPX without times": (gpx_file(plan(START, WORKOUT), timed=False), 422, "without timestamps"),
     "cycling GPX": (gpx_file(plan(START, WORKOUT), track_type="cycling"), 422, "a cycling activity"),
+    "ride in a GPX without a sport": (gpx_file(plan(START, [Segment(1800, 8.0)]), track_type=None), 422, "not a run"),
     "truncated GPX": (gpx_file(plan(START, WORKOUT))[:3000], 422, "malformed or truncated XML"),
     "swimming TCX": (tcx_file(plan(START, WORKOUT), sport="Other"), 422, "a other activity"),
     "XML bomb": (
