@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.service.api.test_activities import stored_count
-from tests.service.imports.activity_files import Segment, fit_file, gpx_file, plan, tcx_file
+from tests.service.imports.activity_files import Segment, fit_file, gpx_file, plan, strength_set, tcx_file
 from tests.service.imports.test_reading import BAD_FILES, START, WORKOUT, zipped
 from tests.tenants import PROFILE, TenantKeys, add_athlete, new_tenant
 
@@ -156,3 +156,26 @@ def test_a_year_of_fit_files_imports_in_one_call_and_scores_like_the_same_runs_p
     ]
     assert risks[0]["risks"] == risks[1]["risks"]
     assert risks[0]["load"] == risks[1]["load"]
+
+
+def test_fit_strength_session_is_stored_with_its_catalogue_exercises(service: TestClient):
+    tenant = new_tenant(service)
+    athlete_id = add_athlete(service, tenant)
+    sets = [strength_set("leg_curl", None, 6)] + [strength_set("calf_raise", "standing_calf_raise", 15, 20.0)] * 3
+    data = fit_file(plan(START, [Segment(900, 0.0, 100)]), sport="training", sub_sport="strength_training", sets=sets)
+    answer = upload(service, tenant, athlete_id, [("gym.fit", data)]).json()
+    assert answer["files"][0]["activities"][0]["notes"][-1] == "left out, not in the catalogue: leg_curl"
+    listed = service.get(f"/v1/athletes/{athlete_id}/activities", headers=tenant.platform).json()["data"]
+    assert (listed[0]["kind"], listed[0]["exercises"]) == (
+        "strength",
+        [{"exercise_id": "straight_knee_calf_raise", "sets": 3, "reps": 15, "load_kg": 20.0}],
+    )
+
+
+def test_reading_fields_sent_as_null_are_cleared_and_left_out_ones_kept(service: TestClient):
+    tenant = new_tenant(service)
+    athlete_id = athlete_with(service, tenant, "r", timezone="Europe/Oslo", max_hr_bpm=188)
+    kept = service.patch(f"/v1/athletes/{athlete_id}", json={"threshold_hr_bpm": 170}, headers=tenant.platform).json()
+    assert (kept["timezone"], kept["max_hr_bpm"], kept["threshold_hr_bpm"]) == ("Europe/Oslo", 188, 170)
+    cleared = service.patch(f"/v1/athletes/{athlete_id}", json={"timezone": None}, headers=tenant.platform).json()
+    assert (cleared["timezone"], cleared["max_hr_bpm"]) == (None, 188)
