@@ -18,6 +18,7 @@ from service.imports.mapping import Mapped, Reading, map_recording
 from service.imports.recording import Recording, RefusedFile
 from service.imports.tcx import read_tcx
 from service.repositories import activities
+from service.schemas.activities import RunActivity, StrengthActivity
 from service.schemas.imports import FileResult, ImportedActivity, ImportResult
 from service.schemas.risk import ExerciseSet
 from training.settings import Settings
@@ -81,8 +82,9 @@ def store(session: Session, athlete_id: str, read: ReadFile) -> FileResult:
                     ImportedActivity(id=mapped.id, kind=mapped.sport, outcome="skipped", notes=[mapped.skipped or ""])
                 )
                 continue
-            _, outcome = activities.upsert(session, athlete_id, mapped.id, mapped.activity)
-            results.append(_public(mapped, outcome))  # type: ignore[arg-type]
+            activity = _keeping_what_the_file_does_not_say(session, athlete_id, mapped)
+            _, outcome = activities.upsert(session, athlete_id, mapped.id, activity)
+            results.append(_public(mapped, activity, outcome))  # type: ignore[arg-type]
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -131,11 +133,31 @@ def import_files(
     return summary, refusals.pop() if len(refusals) == 1 else 422
 
 
-def _public(mapped: Mapped, outcome: Literal["created", "updated", "unchanged"]) -> ImportedActivity:
+# A run's optional values that some formats do not carry (RPE is in FIT only; a file without samples has no moving
+# time): the same run exported again in a poorer format must not blank what a richer one stored.
+_OPTIONAL_RUN_VALUES = ("rpe", "duration_min")
+
+
+def _keeping_what_the_file_does_not_say(
+    session: Session, athlete_id: str, mapped: Mapped
+) -> RunActivity | StrengthActivity:
     activity = mapped.activity
     assert activity is not None
+    if not isinstance(activity, RunActivity):
+        return activity
+    missing = [name for name in _OPTIONAL_RUN_VALUES if getattr(activity, name) is None]
+    stored = activities.get(session, athlete_id, mapped.id) if missing else None
+    if stored is None or stored.kind != "run":
+        return activity
+    kept = {name: getattr(stored, name) for name in missing if getattr(stored, name) is not None}
+    return activity.model_copy(update=kept) if kept else activity
+
+
+def _public(
+    mapped: Mapped, activity: RunActivity | StrengthActivity, outcome: Literal["created", "updated", "unchanged"]
+) -> ImportedActivity:
     values = activity.model_dump(exclude={"id", "kind", "exercises"})
-    exercises = getattr(activity, "exercises", None)
+    exercises = activity.exercises if isinstance(activity, StrengthActivity) else None
     return ImportedActivity(
         id=mapped.id,
         kind=activity.kind,

@@ -32,7 +32,7 @@ def upload(client: TestClient, tenant: TenantKeys, athlete_id: str, files: list[
 def test_uploading_a_file_stores_its_run_and_uploading_it_again_stores_nothing_new(service: TestClient):
     tenant = new_tenant(service)
     athlete_id = athlete_with(service, tenant, "a1", max_hr_bpm=190)
-    fit = fit_file(plan(START, WORKOUT, laps=3))
+    fit = fit_file(plan(START, WORKOUT, laps=3), rpe=60)
     first = upload(service, tenant, athlete_id, [("monday.fit", fit)])
     assert first.status_code == 200, first.text
     answer = first.json()
@@ -44,7 +44,9 @@ def test_uploading_a_file_stores_its_run_and_uploading_it_again_stores_nothing_n
     # The same run exported as GPX and TCX is the same activity: found, not stored a second time.
     points = plan(START, WORKOUT)
     exports = upload(service, tenant, athlete_id, [("a.gpx", gpx_file(points)), ("a.tcx", tcx_file(points))])
+    # Neither carries the RPE the FIT file stored, and neither blanks it.
     assert [f["status"] for f in exports.json()["files"]] == ["already_stored", "already_stored"]
+    assert exports.json()["files"][0]["activities"][0]["rpe"] == 6.0
     assert stored_count(service, athlete_id) == 1
     listed = service.get(f"/v1/athletes/{athlete_id}/activities", headers=tenant.platform).json()["data"]
     assert listed[0]["km"] == run["km"] and listed[0]["km_threshold"] == run["km_threshold"] > 3.5
