@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from service.batch.file_input import ACTIVITY_FOLDER, read_activity_files
+from service.batch.file_input import ACTIVITY_FOLDER, READING_COLUMNS, read_activity_files
 from service.imports.detect import Limits
 from training.domain.log_rules import reasons_for, rejected_rows, sound_cohort
 from training.domain.schema import INJURY_COLUMNS, PROFILE_COLUMNS, RUN_COLUMNS, STRENGTH_COLUMNS, Cohort
@@ -101,7 +101,7 @@ def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
         raise BatchInputError(f"{folder} is not a folder holding the tables {', '.join(COLUMNS)}")
     tables = {}
     for name, columns in COLUMNS.items():
-        frame = _read_table(folder, name, columns)
+        frame = _read_table(folder, name, columns + (READING_COLUMNS if name == "profiles" else []))
         if frame is None:
             if name in REQUIRED_TABLES and not (name == "runs" and (folder / ACTIVITY_FOLDER).is_dir()):
                 raise BatchInputError(
@@ -114,8 +114,10 @@ def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
             raise BatchInputError(f"{folder}: table {name} lacks the column(s) {', '.join(missing)}")
         # A frame just read is only reordered and renumbered when it needs to be: copying it costs a second per
         # million-row table.
-        if list(frame.columns) != columns:
-            frame = frame[columns]
+        # Profiles keep the optional columns that say how the athlete's activity files are read.
+        kept = columns + [c for c in READING_COLUMNS if c in frame.columns] if name == "profiles" else columns
+        if list(frame.columns) != kept:
+            frame = frame[kept]
         tables[name] = frame.set_axis(pd.RangeIndex(len(frame)), copy=False)
     return tables
 

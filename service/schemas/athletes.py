@@ -29,7 +29,7 @@ def _known_timezone(value: str | None) -> str | None:
     return value
 
 
-class _Reading(_Body):
+class AthleteReading(_Body):
     """What turns an activity file into the log: the athlete's local day and their intensity zones."""
 
     timezone: str | None = Field(
@@ -57,12 +57,12 @@ class _Reading(_Body):
         return _known_timezone(value)
 
 
-class AthleteCreate(_Reading):
+class AthleteCreate(AthleteReading):
     external_id: str = EXTERNAL_ID
     profile: AthleteProfile
 
 
-class AthleteUpdate(_Reading):
+class AthleteUpdate(AthleteReading):
     """Fields left out stay as they are; a reading field sent as null is cleared."""
 
     external_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)

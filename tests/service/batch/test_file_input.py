@@ -51,3 +51,18 @@ def test_scoring_a_folder_of_activity_files_scores_every_athlete_and_exits_3_for
     assert result.exit_code == ExitCode.rows_rejected, result.output
     assert len(pd.read_csv(out / "_rejects.csv")) == 1
     assert '"athletes_scored": 2' in result.stdout
+
+
+def test_profile_reading_columns_set_the_local_day_and_a_bad_one_rejects_that_athletes_files(tmp_path: Path):
+    root = tmp_path / "in"
+    (root / "activities" / "A1").mkdir(parents=True)
+    (root / "activities" / "A2").mkdir(parents=True)
+    profiles = PROFILES.replace("height_cm\n", "height_cm,timezone\n").replace("165\n", "165,Asia/Tokyo\n")
+    (root / "profiles.csv").write_text(profiles.replace("180\n", "180,Moon/Base\n"))
+    evening = plan(dt.datetime(2026, 3, 1, 20, tzinfo=dt.UTC), [Segment(1800)], every_s=30)
+    (root / "activities" / "A1" / "late.gpx").write_bytes(gpx_file(evening))
+    (root / "activities" / "A2" / "late.gpx").write_bytes(gpx_file(evening))
+    checked = read_checked(root, LIMITS)
+    assert checked.cohort.runs["date"].tolist() == [pd.Timestamp("2026-03-02")]  # 05:00 the next day in Tokyo
+    assert checked.rejects["athlete_id"].tolist() == ["A2"]
+    assert "profile column timezone" in checked.rejects["reason"].iloc[0]
