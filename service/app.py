@@ -16,6 +16,7 @@ from service.api.routes import (
     cohort,
     exercises,
     health,
+    imports,
     injuries,
     keys,
     model,
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = Database(settings)
     for router in (risk.router, what_if.router, exercises.router, model.router, health.router):
         app.include_router(router)
-    stateful = (athletes, activities, injuries, athlete_risk, cohort, keys)
+    stateful = (athletes, activities, imports, injuries, athlete_risk, cohort, keys)
     for module in stateful:
         app.include_router(module.router)
     install_error_handlers(app)

@@ -13,12 +13,17 @@ from typing import Annotated, cast
 import typer
 
 from training.cli import app as training_app
+from training.cli import import_app as training_import_app
 from training.settings import get_settings
 
 app = typer.Typer(help="Runner injury-risk: simulate a cohort, train and register a model, serve it, score in batch.")
-# One console script offers every command: the training commands are registered here as they are in training.cli.
+# One console script offers every command: the training commands are registered here as they are in training.cli,
+# and its `import` group gains the service's `import files` (training knows nothing of the service's database).
 app.registered_commands.extend(training_app.registered_commands)
-app.registered_groups.extend(training_app.registered_groups)
+app.registered_groups.extend(group for group in training_app.registered_groups if group.name != "import")
+import_app = typer.Typer(help="Import public data sets (training) or an athlete's activity files (the database).")
+import_app.registered_commands.extend(training_import_app.registered_commands)
+app.add_typer(import_app, name="import")
 
 
 @app.command()
@@ -191,6 +196,44 @@ def keys_create(
     typer.echo(key)
     typer.echo(f"({chosen.value} key {row.prefix}... for tenant {tenant!r}; it is not shown again)", err=True)
     return key
+
+
+@import_app.command("files")
+def import_files(
+    paths: Annotated[list[Path], typer.Argument(help="FIT, GPX, TCX or CSV files (.gz, .zip too) or folders of them.")],
+    tenant: Annotated[str, typer.Option(help="The athlete's tenant (its name, as in `keys create --tenant`).")],
+    athlete: Annotated[str, typer.Option(help="The athlete's external id in that tenant.")],
+) -> None:
+    """Store the runs and strength sessions of activity files for one athlete, a file at a time; a file already
+    stored is found, not stored again. Exit 3 when some files were refused, 2 when all were."""
+    from rich.progress import Progress
+
+    from service.db.migrate import upgrade
+    from service.db.session import Database
+    from service.imports.paths import UnknownAthleteError, activity_paths, import_paths
+
+    files = activity_paths(paths)
+    missing = [str(p) for p in files if not p.is_file()]
+    if missing:
+        raise typer.BadParameter(f"no such file: {', '.join(missing[:5])}", param_hint="PATHS")
+    settings = get_settings()
+    upgrade(settings.resolved_database_url())
+    database = Database(settings)
+    try:
+        with database.session() as session, Progress(transient=True) as progress:
+            task = progress.add_task("importing", total=len(files))
+            result, status = import_paths(
+                session, tenant, athlete, files, settings, done=lambda _: progress.advance(task)
+            )
+    except UnknownAthleteError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    finally:
+        database.dispose()
+    for refused in (f for f in result.files if f.status == "refused"):
+        typer.echo(f"refused {refused.file}: {refused.reason}", err=True)
+    typer.echo(f"{result.stored} stored, {result.already_stored} already stored, {result.refused} refused")
+    raise typer.Exit(0 if status == 200 else 3 if status == 207 else 2)
 
 
 def main() -> None:

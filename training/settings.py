@@ -66,6 +66,18 @@ class Settings(BaseSettings):
         "PostgreSQL: postgresql+psycopg://user@host:5432/name.",
     )
     database_connect_timeout_s: int = Field(5, ge=1, le=60, description="Seconds to wait for a database connection.")
+    import_max_file_mb: float = Field(
+        25.0,
+        gt=0,
+        le=1024,
+        description="Largest activity file accepted by activities:import, once decompressed (a .gz or a zip member).",
+    )
+    import_max_files: int = Field(
+        1000, ge=1, le=100_000, description="Most activity files in one import (zips opened)."
+    )
+    import_max_archive_mb: float = Field(
+        200.0, gt=0, le=10_240, description="Most bytes one .zip of activity files may decompress to, members together."
+    )
     auth_enabled: bool = Field(True, description="Require an API key on /v1; turn off only for a local demo.")
 
     def resolved_tracking_uri(self) -> str:

@@ -2,12 +2,15 @@
 
 The folder holds ``profiles`` and ``runs`` (required) and ``strength`` and ``injuries`` (optional; absent means none),
 each as ``<table>.parquet``, ``<table>.csv`` or a ``<table>/`` folder of parquet or CSV parts (what Spark writes).
+Runs and strength sessions may instead (or also) come from activity files under ``activities/<athlete_id>/``
+(``batch.file_input``).
 Columns are those of ``training/schema.py``. A value that is not a number or a date rejects its row instead of the
 whole file, so one bad export line never stops a nightly run.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from service.batch.file_input import ACTIVITY_FOLDER, READING_COLUMNS, read_activity_files
+from service.imports.detect import Limits
 from training.domain.log_rules import reasons_for, rejected_rows, sound_cohort
 from training.domain.schema import INJURY_COLUMNS, PROFILE_COLUMNS, RUN_COLUMNS, STRENGTH_COLUMNS, Cohort
 
@@ -44,27 +49,51 @@ class CheckedInput:
     rows_read: int
 
 
-def read_checked(folder: Path) -> CheckedInput:
+@dataclass(frozen=True)
+class ScorableInput:
+    """The four tables as read, and the activity files that could not be read (rejects-file columns)."""
+
+    tables: dict[str, pd.DataFrame]
+    refused_files: pd.DataFrame | None = None
+    files_read: int = 0
+
+
+def read_checked(folder: Path, limits: Limits | None = None) -> CheckedInput:
     """Read, type and check the cohort folder; raise BatchInputError when nothing can be scored."""
-    return checked_tables(read_scorable(folder))
+    scorable = read_scorable(folder, limits)
+    return checked_tables(scorable.tables, scorable.refused_files, scorable.files_read)
 
 
-def read_scorable(folder: Path) -> dict[str, pd.DataFrame]:
-    """The folder's tables as read (``read_tables``); raise BatchInputError when they hold no athlete at all."""
+def read_scorable(folder: Path, limits: Limits | None = None) -> ScorableInput:
+    """The folder's tables as read (``read_tables``), with the runs and strength sessions of its activity files (read
+    within ``limits``); raise BatchInputError when they hold no athlete at all."""
     raw = read_tables(folder)
     if len(raw["profiles"]) == 0:
         raise BatchInputError(f"{folder}: the profiles table is empty, so there is no athlete to score")
-    return raw
+    if not (folder / ACTIVITY_FOLDER).is_dir():
+        return ScorableInput(raw)
+    if limits is None:
+        raise BatchInputError(f"{folder}: activity files need the import limits (settings) to be read")
+    files = read_activity_files(folder, raw["profiles"], limits, dt.datetime.now(dt.UTC).date())
+    for name, frame in (("runs", files.runs), ("strength", files.strength)):
+        if len(frame):
+            raw[name] = pd.concat([raw[name], frame], ignore_index=True) if len(raw[name]) else frame
+    return ScorableInput(raw, files.refused, files.files_read)
 
 
-def checked_tables(raw: dict[str, pd.DataFrame]) -> CheckedInput:
+def checked_tables(
+    raw: dict[str, pd.DataFrame], refused_files: pd.DataFrame | None = None, files_read: int = 0
+) -> CheckedInput:
     """Type and check the four tables (COLUMNS) by the API's rules, wherever they were read from."""
-    rows_read = sum(len(frame) for frame in raw.values())
+    rows_read = sum(len(frame) for frame in raw.values()) + files_read
     typed, parse_errors = {}, {}
     for name, frame in raw.items():
         typed[name], parse_errors[name] = _typed(frame, name)
     reasons = reasons_for(typed, parse_errors=parse_errors)
-    return CheckedInput(sound_cohort(typed, reasons), rejected_rows(typed, reasons, raw), rows_read)
+    rejects = rejected_rows(typed, reasons, raw)
+    if refused_files is not None and len(refused_files):
+        rejects = pd.concat([rejects, refused_files], ignore_index=True) if len(rejects) else refused_files
+    return CheckedInput(sound_cohort(typed, reasons), rejects, rows_read)
 
 
 def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
@@ -72,18 +101,23 @@ def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
         raise BatchInputError(f"{folder} is not a folder holding the tables {', '.join(COLUMNS)}")
     tables = {}
     for name, columns in COLUMNS.items():
-        frame = _read_table(folder, name, columns)
+        frame = _read_table(folder, name, columns + (READING_COLUMNS if name == "profiles" else []))
         if frame is None:
-            if name in REQUIRED_TABLES:
-                raise BatchInputError(f"{folder} has no {name}.parquet, {name}.csv or {name}/ folder")
+            if name in REQUIRED_TABLES and not (name == "runs" and (folder / ACTIVITY_FOLDER).is_dir()):
+                raise BatchInputError(
+                    f"{folder} has no {name}.parquet, {name}.csv or {name}/ folder"
+                    + (f" (nor {ACTIVITY_FOLDER}/ of activity files)" if name == "runs" else "")
+                )
             frame = pd.DataFrame(columns=columns)
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise BatchInputError(f"{folder}: table {name} lacks the column(s) {', '.join(missing)}")
         # A frame just read is only reordered and renumbered when it needs to be: copying it costs a second per
         # million-row table.
-        if list(frame.columns) != columns:
-            frame = frame[columns]
+        # Profiles keep the optional columns that say how the athlete's activity files are read.
+        kept = columns + [c for c in READING_COLUMNS if c in frame.columns] if name == "profiles" else columns
+        if list(frame.columns) != kept:
+            frame = frame[kept]
         tables[name] = frame.set_axis(pd.RangeIndex(len(frame)), copy=False)
     return tables
 

@@ -34,6 +34,7 @@ from service.batch.spark_engine import score_spark, spark_session
 from service.batch.tally import Tally
 from service.batch.unscored import unscored_spans
 from service.db.session import Database, make_engine
+from service.imports.importer import limits_of
 from training.domain.schema import Cohort
 from training.features import days_to_score
 from training.model.registry import ServedModel, load_served_model
@@ -119,9 +120,9 @@ def run_batch(request: BatchRequest, settings: Settings, console: Console | None
     # take seconds. A missing or malformed input fails before any model work, with nothing to wait for.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-model") as pool:
         if request.input is not None:
-            raw = read_scorable(request.input)
+            scorable = read_scorable(request.input, limits_of(settings))
             loading = pool.submit(load_served_model, settings)
-            checked = checked_tables(raw)
+            checked = checked_tables(scorable.tables, scorable.refused_files, scorable.files_read)
         else:
             checked = _read_tenant(request, settings)
             loading = pool.submit(load_served_model, settings)

@@ -90,6 +90,11 @@ class Athlete(Base):
     years_running: Mapped[float] = mapped_column(Float)
     body_mass_kg: Mapped[float | None] = mapped_column(Float)
     height_cm: Mapped[float | None] = mapped_column(Float)
+    # How activity files are read for this athlete: the local day when a file has no offset, and intensity zones.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    max_hr_bpm: Mapped[int | None] = mapped_column(Integer)
+    threshold_hr_bpm: Mapped[int | None] = mapped_column(Integer)
+    threshold_pace_s_per_km: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now, onupdate=_now)
 

@@ -39,6 +39,12 @@ def _apply(row: Activity, values: dict[str, Any]) -> bool:
     return True
 
 
+def get(session: Session, athlete_id: str, external_id: str) -> Activity | None:
+    return session.scalar(
+        select(Activity).where(Activity.athlete_id == athlete_id, Activity.external_id == external_id)
+    )
+
+
 def upsert(
     session: Session, athlete_id: str, external_id: str, activity: RunActivity | StrengthActivity
 ) -> tuple[Activity, str]:

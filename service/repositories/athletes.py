@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from service.db.models import Activity, Athlete, InjuryEvent, RiskAssessment
 from service.repositories import audit
 from service.repositories.conflicts import Conflict
-from service.schemas.athletes import AthleteCreate, AthleteUpdate
+from service.schemas.athletes import READING_FIELDS, AthleteCreate, AthleteUpdate
 from service.schemas.risk import AthleteProfile
 
 
@@ -20,7 +20,8 @@ def _taken(session: Session, tenant_id: int, external_id: str) -> bool:
 def create(session: Session, tenant_id: int, body: AthleteCreate) -> Athlete:
     if _taken(session, tenant_id, body.external_id):
         raise Conflict(f"an athlete with external_id {body.external_id!r} already exists")
-    athlete = Athlete(tenant_id=tenant_id, external_id=body.external_id, **body.profile.model_dump())
+    reading = {field: getattr(body, field) for field in READING_FIELDS}
+    athlete = Athlete(tenant_id=tenant_id, external_id=body.external_id, **body.profile.model_dump(), **reading)
     session.add(athlete)
     session.flush()
     return athlete
@@ -56,6 +57,9 @@ def update(session: Session, athlete: Athlete, body: AthleteUpdate) -> Athlete:
     if body.profile is not None:
         for field, value in body.profile.model_dump().items():
             setattr(athlete, field, value)
+    for field in READING_FIELDS:
+        if field in body.model_fields_set:
+            setattr(athlete, field, getattr(body, field))
     session.flush()
     return athlete
 

@@ -11,7 +11,14 @@ from service.api.paging import Cursor, Limit
 from service.db.models import Athlete
 from service.pagination import encode_cursor, text_cursor
 from service.repositories import athletes, audit
-from service.schemas.athletes import ATHLETE_EXAMPLE, AthleteCreate, AthletePublic, AthletesPublic, AthleteUpdate
+from service.schemas.athletes import (
+    ATHLETE_EXAMPLE,
+    READING_FIELDS,
+    AthleteCreate,
+    AthletePublic,
+    AthletesPublic,
+    AthleteUpdate,
+)
 
 router = APIRouter(prefix="/v1/athletes", tags=["athletes"])
 
@@ -21,6 +28,7 @@ def public(athlete: Athlete) -> AthletePublic:
         id=athlete.id,
         external_id=athlete.external_id,
         profile=athletes.profile_of(athlete),
+        **{field: getattr(athlete, field) for field in READING_FIELDS},
         created_at=athlete.created_at,
         updated_at=athlete.updated_at,
     )

@@ -16,6 +16,8 @@ from service.db.models import AuditEntry
 from tests.tenants import PROFILE, TenantKeys, add_athlete, new_tenant
 
 RUN = {"kind": "run", "date": "2026-10-20", "km": 8.0}
+# A multipart upload (a list of files) rather than a JSON body.
+UPLOAD = [("files", ("log.csv", b"date,km\n2026-10-20,8\n", "text/csv"))]
 INJURY = {"kind": "mtss", "onset": "2026-09-01", "resolved": "2026-10-01", "notes": "bone stress ruled out"}
 
 # Every operation of the API under /v1 with a body that is valid for it, and the roles allowed to call it.
@@ -38,6 +40,7 @@ OPERATIONS: list[tuple[str, str, Any, set[str]]] = [
     ("DELETE", "/v1/athletes/{athlete_id}", None, {"platform"}),
     ("PUT", "/v1/athletes/{athlete_id}/activities/{external_id}", RUN, {"platform"}),
     ("POST", "/v1/athletes/{athlete_id}/activities:bulk", {"activities": [{"id": "b1", **RUN}]}, {"platform"}),
+    ("POST", "/v1/athletes/{athlete_id}/activities:import", UPLOAD, {"platform"}),
     ("GET", "/v1/athletes/{athlete_id}/activities", None, {"platform", "clinician"}),
     ("PUT", "/v1/athletes/{athlete_id}/injuries/{external_id}", INJURY, {"platform", "clinician"}),
     ("GET", "/v1/athletes/{athlete_id}/injuries", None, {"platform", "clinician"}),
@@ -60,6 +63,8 @@ ROLES = ("platform", "clinician", "admin")
 def call(client: TestClient, method: str, template: str, body: Any, headers: dict[str, str], **ids: Any):
     path = template.format(external_id="x1", **ids)
     params = {"as_of": "2026-11-01"} if path.endswith("/risk") else None
+    if body is UPLOAD:
+        return client.request(method, path, files=body, headers=headers, params=params)
     return client.request(method, path, json=body, headers=headers, params=params)
 
 
@@ -205,6 +210,7 @@ def test_every_write_is_audited(service: TestClient):
         "athlete.update",
         "activity.created",
         "activity.bulk",
+        "activity.import",
         "injury.created",
         "athlete.erase",
     ]
