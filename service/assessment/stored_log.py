@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections import defaultdict
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from service.assessment.log_checks import log_start
 from service.db.models import Athlete
 from service.repositories import activities, athletes, injuries
+from service.repositories.conflicts import Conflict
 from service.schemas.risk import ExerciseSet, InjuryRecord, RiskRequest, Run, StrengthSession
+from training.domain.athlete_log import AthleteLog, InjuryArrays, Profile, RunArrays, StrengthArrays, day_number
+from training.domain.log_rules import MAX_KM_PER_DAY
+from training.settings import Settings
 
 
 def stored_request(session: Session, athlete: Athlete, as_of: dt.date, max_log_days: int) -> RiskRequest:
@@ -47,3 +54,67 @@ def stored_request(session: Session, athlete: Athlete, as_of: dt.date, max_log_d
     return RiskRequest(
         athlete=athletes.profile_of(athlete), injuries=known, runs=runs, strength_sessions=sessions, as_of=as_of
     )
+
+
+def stored_log(session: Session, athlete: Athlete, as_of: dt.date, settings: Settings) -> AthleteLog:
+    """``request_log(stored_request(...))`` without the request: the log in one query, straight into arrays.
+
+    Every stored row passed validation when it was written; the whole-log rules (how many activities, km per day)
+    are checked here, as ``log_errors`` checks them for a body, and a broken rule is a 409.
+    """
+    rows = activities.log_rows_between(session, athlete.id, log_start(as_of, settings.max_log_days), as_of)
+    runs = [r for r in rows if r.kind == "run"]
+    sessions = [r for r in rows if r.kind != "run"]
+    problems = []
+    if len(rows) > settings.max_activities:
+        problems.append(f"the log holds {len(rows)} activities; at most {settings.max_activities} are accepted")
+    day_km: dict[dt.date, float] = defaultdict(float)
+    for run in runs:
+        day_km[run.date] += run.km
+    problems += [
+        f"runs on {d} add up to more than {MAX_KM_PER_DAY:g} km" for d, km in day_km.items() if km > MAX_KM_PER_DAY
+    ]
+    if problems:
+        raise Conflict("the stored log cannot be scored: " + "; ".join(problems[:5]))
+    sets = [(n, s.date, e) for n, s in enumerate(sessions) for e in s.exercises or []]
+    codes: dict[str, int] = {}
+    exercise = np.array([codes.setdefault(e["exercise_id"], len(codes)) for _, _, e in sets], dtype=np.int64)
+    known = injuries.known_on(session, athlete.id, as_of)
+    profile = athletes.profile_of(athlete)
+    return AthleteLog(
+        profile=Profile(
+            float(profile.age),
+            profile.sex,
+            float(profile.years_running),
+            _value(profile.body_mass_kg),
+            _value(profile.height_cm),
+        ),
+        runs=RunArrays(
+            day=np.array([day_number(r.date) for r in runs], dtype=np.int64),
+            km=np.array([r.km for r in runs], dtype="float64"),
+            km_threshold=np.array([r.km_threshold or 0.0 for r in runs], dtype="float64"),
+            km_interval=np.array([r.km_interval or 0.0 for r in runs], dtype="float64"),
+            km_sprint=np.array([r.km_sprint or 0.0 for r in runs], dtype="float64"),
+            duration_min=np.array([_value(r.duration_min) for r in runs], dtype="float64"),
+            rpe=np.array([_value(r.rpe) for r in runs], dtype="float64"),
+        ),
+        strength=StrengthArrays(
+            day=np.array([day_number(d) for _, d, _ in sets], dtype=np.int64),
+            session=np.array([n for n, _, _ in sets], dtype=np.int64),
+            exercise=exercise,
+            exercise_ids=tuple(codes),
+            sets=np.array([e["sets"] for _, _, e in sets], dtype="float64"),
+            reps=np.array([_value(e.get("reps")) for _, _, e in sets], dtype="float64"),
+        ),
+        injuries=InjuryArrays(
+            kind=np.array([i.kind for i in known], dtype=object),
+            onset=np.array([day_number(i.onset) for i in known], dtype=np.int64),
+            # A recovery recorded after as_of was not known on as_of: the injury was still ongoing then.
+            resolved=np.array([day_number(i.resolved) if i.resolved else 0 for i in known], dtype=np.int64),
+            resolved_known=np.array([i.resolved is not None and i.resolved <= as_of for i in known], dtype=bool),
+        ),
+    )
+
+
+def _value(number: float | None) -> float:
+    return math.nan if number is None else float(number)
