@@ -22,6 +22,7 @@ from service.api.routes import (
     risk,
     what_if,
 )
+from service.assessment.log_assessment import warm_up
 from service.db.session import Database
 from service.model_holder import ModelHolder, poll_model
 from training.settings import Settings, get_settings
@@ -32,7 +33,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.models.load()
+        # The model is loaded and its scoring path compiled and run once before the server accepts requests, so
+        # /readyz answers only when the first request costs what every other does. A worker thread does it: the
+        # loop stays free for the poller and for signals.
+        await asyncio.to_thread(app.state.models.load)
         poll = settings.model_poll_seconds
         poller = asyncio.create_task(poll_model(app.state.models, poll)) if poll else None
         yield
@@ -47,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.models = ModelHolder(settings)
+    app.state.models = ModelHolder(settings, warm=lambda served: warm_up(served, settings))
     # Creating the engine opens no connection: an unreachable database shows in /readyz and as 503s, not at start.
     app.state.db = Database(settings)
     for router in (risk.router, what_if.router, exercises.router, model.router, health.router):

@@ -7,6 +7,7 @@ day's features are bit-for-bit the same whether it is computed alone (the API) o
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -232,7 +233,7 @@ def _daily_strength(strength: pd.DataFrame, grid: _Grid, catalogue: Catalogue) -
         day=idx[keep],
         session=session,
         exercise=exercise,
-        exercise_ids=tuple(exercises),
+        exercise_ids=tuple(str(e) for e in exercises),
         sets=s["sets"].to_numpy(dtype="float64"),
         reps=s["reps"].to_numpy(dtype="float64"),
     )
@@ -263,8 +264,12 @@ def daily_strength(idx: np.ndarray, n: int, strength: StrengthArrays, catalogue:
         "calf": reps_where(lambda e: catalogue.get(e).calf_loading),
     }
     for kind in INJURIES:
-        daily[f"protect_{kind}"] = reps_where(lambda e, k=kind: k in catalogue.get(e).protects)
+        daily[f"protect_{kind}"] = reps_where(functools.partial(_protects, catalogue, kind))
     return daily
+
+
+def _protects(catalogue: Catalogue, kind: str, exercise_id: str) -> bool:
+    return kind in catalogue.get(exercise_id).protects
 
 
 def _days_since(event: np.ndarray, before_start: bool) -> np.ndarray:

@@ -128,9 +128,7 @@ def answer(
 ) -> RiskResponse:
     """Risks, load, exercises and guidance as one answer; ``guide`` finds the load guidance (asked only while no
     injury is current)."""
-    load = LoadMetrics(
-        **{name: _number(features[name]) for name in LoadMetrics.model_fields}  # type: ignore[arg-type]
-    )
+    load = LoadMetrics(**{name: _number(features[name]) for name in LoadMetrics.model_fields})
     injured_kinds = frozenset(r.injury.value for r in risks if r.status == "currently_injured")
     state = AthleteState(
         relative_risks={r.injury.value: r.relative_risk for r in risks},

@@ -57,7 +57,7 @@ class StrengthArrays:
     day: np.ndarray
     session: np.ndarray
     exercise: np.ndarray  # position in ``exercise_ids`` (-1: none)
-    exercise_ids: tuple[str | None, ...]  # the distinct exercises
+    exercise_ids: tuple[str, ...]  # the distinct exercises
     sets: np.ndarray
     reps: np.ndarray  # NaN for holds
 
