@@ -25,6 +25,7 @@ from service.api.routes import (
 from service.assessment.log_assessment import warm_up
 from service.db.session import Database
 from service.model_holder import ModelHolder, poll_model
+from service.repositories.keys import active_key
 from training.settings import Settings, get_settings
 
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # /readyz answers only when the first request costs what every other does. A worker thread does it: the
         # loop stays free for the poller and for signals.
         await asyncio.to_thread(app.state.models.load)
+        await asyncio.to_thread(_connect, app.state.db)
         poll = settings.model_poll_seconds
         poller = asyncio.create_task(poll_model(app.state.models, poll)) if poll else None
         yield
@@ -61,3 +63,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     install_error_handlers(app)
     return app
+
+
+def _connect(database: Database) -> None:
+    """Open the pool's first connection and prepare the API-key lookup every request makes; an unreachable database
+    is left for /readyz and the requests to report."""
+    if database.problem() is None:
+        with database.session() as session:
+            active_key(session, "a key no one holds")

@@ -208,7 +208,7 @@ def daily_running(idx: np.ndarray, n: int, runs: RunArrays) -> dict[str, np.ndar
     run i adds to row ``idx[i]``, in the order of the runs."""
 
     def total(values: np.ndarray) -> np.ndarray:
-        return np.bincount(idx, weights=np.nan_to_num(values, nan=0.0), minlength=n).astype("float64")
+        return np.bincount(idx, weights=np.where(np.isnan(values), 0.0, values), minlength=n).astype("float64")
 
     longest = np.zeros(n)
     np.maximum.at(longest, idx, runs.km)
@@ -243,7 +243,9 @@ def _daily_strength(strength: pd.DataFrame, grid: _Grid, catalogue: Catalogue) -
 def daily_strength(idx: np.ndarray, n: int, strength: StrengthArrays, catalogue: Catalogue) -> dict[str, np.ndarray]:
     """Per row 0..n-1: strength sessions, and reps (sets x reps) per protected injury, eccentric hamstring and calf;
     exercise row i adds to row ``idx[i]``."""
-    volume = np.nan_to_num(strength.sets, nan=0.0) * np.nan_to_num(strength.reps, nan=0.0)
+    volume = np.where(np.isnan(strength.sets), 0.0, strength.sets) * np.where(
+        np.isnan(strength.reps), 0.0, strength.reps
+    )
     # Each distinct exercise is judged once, then rows by their code: string matching per row costs more than all
     # the sums.
     known = catalogue.ids()
@@ -256,8 +258,10 @@ def daily_strength(idx: np.ndarray, n: int, strength: StrengthArrays, catalogue:
     sessions = np.zeros(n)
     if len(idx):
         # A session counts once on its day however many exercises it holds.
-        pairs = np.unique(np.stack([idx, strength.session.astype(np.int64)]), axis=1)
-        sessions = np.bincount(pairs[0], minlength=n).astype("float64")
+        # One key per (row, session) pair; the session code may be -1 (a missing id), hence the shift.
+        width = int(strength.session.max()) + 2
+        pairs = np.unique(idx.astype(np.int64) * width + (strength.session.astype(np.int64) + 1))
+        sessions = np.bincount(pairs // width, minlength=n).astype("float64")
     daily = {
         "sessions": sessions,
         "nordic": reps_where(lambda e: catalogue.get(e).eccentric_hamstring),
