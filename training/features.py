@@ -3,6 +3,9 @@
 This is the single implementation used by training, the API and batch scoring (pandas and Spark). Every running
 and strength feature reads a bounded trailing window of at most ``LOOKBACK_DAYS`` days, summed in a fixed order, so a
 day's features are bit-for-bit the same whether it is computed alone (the API) or inside a long history (batch).
+The features are functions of daily arrays (``daily_running``, ``daily_strength``, ``running_features``,
+``strength_features``, and ``feature_history``); ``compute_features`` lays a cohort's frames out as those arrays, and
+``athlete_features`` lays out one athlete's log without frames for an answer computed while the caller waits.
 """
 
 from __future__ import annotations
