@@ -207,7 +207,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=None, help="Processes per server (default: settings.workers).")
+    parser.add_argument("--workers", type=int, default=None, help="Our server processes (default: settings.workers).")
+    parser.add_argument("--peer-workers", type=int, default=None, help="mlflow's processes (default: as ours).")
     parser.add_argument("--port", type=int, default=8101)
     parser.add_argument("--peer-port", type=int, default=8102)
     parser.add_argument(
@@ -221,6 +222,7 @@ def main() -> None:
     if not has_model(settings):
         sys.exit("no registered model: run `make serve` (or injury-risk ensure-model) first")
     workers = args.workers or settings.workers
+    peer_workers = args.peer_workers or workers
     load = wrk if args.client == "wrk" else python_client
     bin_dir = Path(sys.executable).parent
     cli = [sys.executable, "-m", "service.cli"]
@@ -277,7 +279,7 @@ def main() -> None:
                     "-p",
                     str(args.peer_port),
                     "-w",
-                    str(workers),
+                    str(peer_workers),
                 ],
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -312,8 +314,8 @@ def main() -> None:
                     process.terminate()
                     process.wait(timeout=60)
     print(
-        f"{args.connections} connections, {args.seconds:g} s each, {args.client} closed loop, {workers} worker "
-        f"processes per server, {os.cpu_count()} cores"
+        f"{args.connections} connections, {args.seconds:g} s each, {args.client} closed loop, {workers} processes "
+        f"ours, {peer_workers} mlflow's, {os.cpu_count()} cores"
     )
     print(f"{'answer':58} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}")
     for name, r in results.items():
