@@ -120,6 +120,8 @@ done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT %d %d %d %d %d\\n", summary.requests, summary.duration,
     e.connect + e.read + e.write + e.timeout + e.status, latency:percentile(50), latency:percentile(99)))
+  io.write(string.format("ERRORS connect %d read %d write %d timeout %d status %d\\n", e.connect, e.read, e.write,
+    e.timeout, e.status))
 end
 """
 
@@ -135,11 +137,15 @@ def wrk(url: str, method: str, body: dict | None, headers: dict[str, str], secon
         file.write(script)
     try:
         threads = max(1, min(2, connections))
-        command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "-s", file.name, url]
+        # A slow answer counts as slow, not as an error: wrk gives up after 2 s by default.
+        command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "30s"]
+        command += ["-s", file.name, url]
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(file.name)
-    requests, duration_us, failures, p50_us, p99_us = (int(v) for v in out.split("RESULT")[1].split())
+    requests, duration_us, failures, p50_us, p99_us = (int(v) for v in out.split("RESULT")[1].split()[:5])
+    if failures:
+        print(f"{url}: {out.split('ERRORS')[1].splitlines()[0].strip()}", file=sys.stderr)
     return {
         "requests": requests,
         "failures": failures,
@@ -247,12 +253,14 @@ def main() -> None:
         body = training_log(AS_OF, 90)
         row = one_feature_row(body)
         base = f"http://127.0.0.1:{args.port}"
+        # Our server's log (one line per request), to see what any failure was.
+        server_log = open(Path(tempfile.gettempdir()) / "injury-risk-benchmark-server.log", "w")  # noqa: SIM115
         ours = subprocess.Popen(
             [*cli, "serve", "--port", str(args.port), "--no-migrate"],
             env=env,
             cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
         )
         peer = None
         try:
@@ -313,10 +321,12 @@ def main() -> None:
                 if process is not None:
                     process.terminate()
                     process.wait(timeout=60)
+            server_log.close()
     print(
         f"{args.connections} connections, {args.seconds:g} s each, {args.client} closed loop, {workers} processes "
         f"ours, {peer_workers} mlflow's, {os.cpu_count()} cores"
     )
+    print(f"our server's log: {server_log.name}")
     print(f"{'answer':58} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}")
     for name, r in results.items():
         print(f"{name:58} {r['rps']:8.1f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['failures']:7d}")

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
 
-import numpy as np
 from sqlalchemy.orm import Session
 
 from service.assessment.log_checks import log_start
+from service.assessment.request_log import injury_arrays, profile_arrays, run_arrays, strength_arrays
 from service.db.models import Athlete
 from service.repositories import activities, athletes, injuries
 from service.repositories.conflicts import Conflict
 from service.schemas.risk import ExerciseSet, InjuryRecord, RiskRequest, Run, StrengthSession
-from training.domain.athlete_log import AthleteLog, InjuryArrays, Profile, RunArrays, StrengthArrays, day_number
+from training.domain.athlete_log import AthleteLog
 from training.domain.log_rules import MAX_KM_PER_DAY
 from training.settings import Settings
 
@@ -76,45 +75,17 @@ def stored_log(session: Session, athlete: Athlete, as_of: dt.date, settings: Set
     ]
     if problems:
         raise Conflict("the stored log cannot be scored: " + "; ".join(problems[:5]))
-    sets = [(n, s.date, e) for n, s in enumerate(sessions) for e in s.exercises or []]
-    codes: dict[str, int] = {}
-    exercise = np.array([codes.setdefault(e["exercise_id"], len(codes)) for _, _, e in sets], dtype=np.int64)
     known = injuries.known_on(session, athlete.id, as_of)
-    profile = athletes.profile_of(athlete)
     return AthleteLog(
-        profile=Profile(
-            float(profile.age),
-            profile.sex,
-            float(profile.years_running),
-            _value(profile.body_mass_kg),
-            _value(profile.height_cm),
+        profile=profile_arrays(athletes.profile_of(athlete)),
+        runs=run_arrays(runs),
+        strength=strength_arrays(
+            [(s.date, [(e["exercise_id"], e["sets"], e.get("reps")) for e in s.exercises or []]) for s in sessions]
         ),
-        runs=RunArrays(
-            day=np.array([day_number(r.date) for r in runs], dtype=np.int64),
-            km=np.array([r.km for r in runs], dtype="float64"),
-            km_threshold=np.array([r.km_threshold or 0.0 for r in runs], dtype="float64"),
-            km_interval=np.array([r.km_interval or 0.0 for r in runs], dtype="float64"),
-            km_sprint=np.array([r.km_sprint or 0.0 for r in runs], dtype="float64"),
-            duration_min=np.array([_value(r.duration_min) for r in runs], dtype="float64"),
-            rpe=np.array([_value(r.rpe) for r in runs], dtype="float64"),
-        ),
-        strength=StrengthArrays(
-            day=np.array([day_number(d) for _, d, _ in sets], dtype=np.int64),
-            session=np.array([n for n, _, _ in sets], dtype=np.int64),
-            exercise=exercise,
-            exercise_ids=tuple(codes),
-            sets=np.array([e["sets"] for _, _, e in sets], dtype="float64"),
-            reps=np.array([_value(e.get("reps")) for _, _, e in sets], dtype="float64"),
-        ),
-        injuries=InjuryArrays(
-            kind=np.array([i.kind for i in known], dtype=object),
-            onset=np.array([day_number(i.onset) for i in known], dtype=np.int64),
+        injuries=injury_arrays(
+            [i.kind for i in known],
+            [i.onset for i in known],
             # A recovery recorded after as_of was not known on as_of: the injury was still ongoing then.
-            resolved=np.array([day_number(i.resolved) if i.resolved else 0 for i in known], dtype=np.int64),
-            resolved_known=np.array([i.resolved is not None and i.resolved <= as_of for i in known], dtype=bool),
+            [i.resolved if i.resolved is not None and i.resolved <= as_of else None for i in known],
         ),
     )
-
-
-def _value(number: float | None) -> float:
-    return math.nan if number is None else float(number)
