@@ -1,5 +1,7 @@
 # The API in a container. Mount /app/mlruns (or set INJURY_RISK_TRACKING_URI) to serve an existing model; with an
-# empty store the first start simulates a cohort and trains one, as `make serve` does.
+# empty store the first start simulates a cohort and trains one, as `make serve` does. `injury-risk serve` starts one
+# server process per core this container may use (INJURY_RISK_WORKERS overrides it), as `make serve` does; each
+# process compiles and runs its scoring path once before /readyz says ready.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

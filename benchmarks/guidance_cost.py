@@ -1,7 +1,8 @@
 """What explanations, recommendations, load guidance and what-if add to a risk answer, per request, in-process.
 
-Peer: ``score()`` alone (features + the four probabilities), which is what POST /v1/risk did before drivers and
-guidance. Each step is timed on the same 90-day log against the registered model, so the extra cost reads directly.
+Peer: ``score()`` alone (features + the four probabilities, with frames), which is what POST /v1/risk did before
+drivers and guidance. Each step is timed on the same 90-day log against the registered model, so the extra cost reads
+directly; the answer the service gives (from the log's arrays) is timed beside the same answer scored with frames.
 Run after `make serve` has registered a model:  .venv/bin/python benchmarks/guidance_cost.py --repeats 30
 """
 
@@ -16,12 +17,15 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from service.assessment.log_assessment import assess_request
+from service.assessment.request_log import request_log
 from service.assessment.risk_assessment import assess, request_cohort
 from service.assessment.what_if_assessment import assess_what_if
-from service.guidance.load_guidance import load_guidance
+from service.guidance.load_guidance import load_guidance, log_guidance
 from service.guidance.recommendations import AthleteState, StrengthBudget, recommend
 from service.schemas.risk import RiskRequest
 from service.schemas.what_if import WhatIfRequest
+from training.domain.athlete_log import day_number
 from training.domain.catalogue import default_catalogue
 from training.domain.schema import INJURIES
 from training.features import FEATURES
@@ -76,6 +80,7 @@ def main() -> None:
     body = ninety_day_log(as_of)
     request = RiskRequest.model_validate(body)
     cohort = request_cohort(request)
+    log = request_log(request)
     day = pd.Timestamp(as_of)
     spans = pd.DataFrame({"athlete_id": ["request"], "start": [day], "end": [day]})
     row = score(cohort, spans, served.model).iloc[0]
@@ -104,10 +109,14 @@ def main() -> None:
             default_catalogue(),
             StrengthBudget(settings.strength_sessions_per_week_budget, settings.strength_minutes_per_session),
         ),
-        "load guidance (candidate weeks scored)": lambda: load_guidance(
+        "load guidance (candidate weeks scored with frames)": lambda: load_guidance(
             cohort, "request", day, row, served.model, settings.load_target_relative_risk
         ),
-        "whole POST /v1/risk answer (assess)": lambda: assess(request_cohort(request), as_of, served, settings),
+        "load guidance (candidate weeks from arrays)": lambda: log_guidance(
+            log, day_number(as_of), state.features, served.model, settings.load_target_relative_risk
+        ),
+        "whole answer scored with frames (assess)": lambda: assess(request_cohort(request), as_of, served, settings),
+        "whole POST /v1/risk answer (from arrays)": lambda: assess_request(request, as_of, served, settings),
         "whole POST /v1/risk/what-if answer (14 days)": lambda: assess_what_if(what_if_request, as_of, served),
     }
     results = {name: median_ms(step, args.repeats) for name, step in steps.items()}

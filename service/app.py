@@ -23,8 +23,10 @@ from service.api.routes import (
     risk,
     what_if,
 )
+from service.assessment.log_assessment import warm_up
 from service.db.session import Database
 from service.model_holder import ModelHolder, poll_model
+from service.repositories.keys import active_key
 from training.settings import Settings, get_settings
 
 
@@ -33,7 +35,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.models.load()
+        # The model is loaded and its scoring path compiled and run once before the server accepts requests, so
+        # /readyz answers only when the first request costs what every other does. A worker thread does it: the
+        # loop stays free for the poller and for signals.
+        await asyncio.to_thread(app.state.models.load)
+        await asyncio.to_thread(_connect, app.state.db)
         poll = settings.model_poll_seconds
         poller = asyncio.create_task(poll_model(app.state.models, poll)) if poll else None
         yield
@@ -48,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.models = ModelHolder(settings)
+    app.state.models = ModelHolder(settings, warm=lambda served: warm_up(served, settings))
     # Creating the engine opens no connection: an unreachable database shows in /readyz and as 503s, not at start.
     app.state.db = Database(settings)
     for router in (risk.router, what_if.router, exercises.router, model.router, health.router):
@@ -58,3 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     install_error_handlers(app)
     return app
+
+
+def _connect(database: Database) -> None:
+    """Open the pool's first connection and prepare the API-key lookup every request makes; an unreachable database
+    is left for /readyz and the requests to report."""
+    if database.problem() is None:
+        with database.session() as session:
+            active_key(session, "a key no one holds")

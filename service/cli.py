@@ -30,6 +30,9 @@ app.add_typer(import_app, name="import")
 def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (default from settings).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Server processes (default from settings: the number of cores).")
+    ] = None,
     migrate: Annotated[
         bool, typer.Option(help="Upgrade the database to the latest migration first (skip when a deploy step does).")
     ] = True,
@@ -38,12 +41,18 @@ def serve(
     # Imported on use, so the CLI starts fast (see the module docstring).
     import uvicorn
 
-    from service.app import create_app
-
     settings = get_settings()
     if migrate:
         db_upgrade()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    # Each process builds its app from the same settings (the environment); scoring is CPU-bound, so one process per
+    # core is what uses the machine.
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+    )
 
 
 @app.command()

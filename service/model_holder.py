@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 
 from training.model.registry import ModelNotRegisteredError, ServedModel, load_served_model, served_version
 from training.settings import Settings
@@ -12,8 +13,10 @@ from training.settings import Settings
 class ModelHolder:
     """Holds the served model; while none is registered it remembers why and retries on the next request."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, warm: Callable[[ServedModel], None] | None = None) -> None:
         self._settings = settings
+        # Run on every model before it serves (compiles and exercises the scoring path), so no caller pays for it.
+        self._warm = warm
         self._lock = threading.Lock()
         self.served: ServedModel | None = None
         self.problem: str = "model not loaded yet"
@@ -21,7 +24,10 @@ class ModelHolder:
     def load(self) -> ServedModel | None:
         with self._lock:
             try:
-                self.served = load_served_model(self._settings)
+                served = load_served_model(self._settings)
+                if self._warm is not None:
+                    self._warm(served)
+                self.served = served
                 self.problem = ""
             except ModelNotRegisteredError as error:
                 self.problem = str(error)

@@ -1,38 +1,36 @@
 """Trailing windows over one athlete's days (arrays indexed by day): sums, maxima, truncated EWMAs and ratios.
 
-The features are built from these; each adds its terms in a fixed order so every path gives the same floats."""
+The features are built from these; each adds its terms in a fixed order so every path gives the same floats. The
+loops are compiled (numba, without fast-math, so every add and multiply rounds as numpy's do): a window is one call
+instead of one array operation per day of the window, which is what a single athlete's answer pays for.
+"""
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 
 def trailing_sum(x: np.ndarray, window: int, lag: int = 0) -> np.ndarray:
     """Sum of x over days t-lag-window+1 .. t-lag, added in a fixed order (rows too early for it are not read)."""
     out = np.zeros_like(x)
-    for j in range(lag, lag + window):
-        out[j:] += x[: len(x) - j]
+    _trailing_sum(np.ascontiguousarray(x, dtype=np.float64), window, lag, out)
     return out
 
 
 def trailing_max(x: np.ndarray, window: int, lag: int = 0) -> np.ndarray:
     """Maximum of x over days t-lag-window+1 .. t-lag (0 where no day of the window is in the array)."""
     out = np.zeros_like(x)
-    for j in range(lag, lag + window):
-        np.maximum(out[j:], x[: len(x) - j], out=out[j:])
+    _trailing_max(np.ascontiguousarray(x, dtype=np.float64), window, lag, out)
     return out
 
 
 def truncated_ewma(x: np.ndarray, span: int, truncation: int) -> np.ndarray:
     """Exponentially weighted daily mean (alpha = 2 / (span + 1)) over the last ``truncation`` days."""
     alpha = 2.0 / (span + 1.0)
+    weights = np.array([alpha * (1.0 - alpha) ** j for j in range(truncation)], dtype=np.float64)
     out = np.zeros_like(x)
-    term = np.empty_like(x)
-    for j in range(truncation):
-        weight = alpha * (1.0 - alpha) ** j
-        # The product goes to a reused buffer, then is added: the same two roundings per term as weight * x + out.
-        np.multiply(x[: len(x) - j], weight, out=term[: len(x) - j])
-        out[j:] += term[: len(x) - j]
+    _weighted_sum(np.ascontiguousarray(x, dtype=np.float64), weights, out)
     return out
 
 
@@ -54,3 +52,30 @@ def days_since(event: np.ndarray, cap: int, before_start: bool) -> np.ndarray:
     never = -1 if before_start else -(cap + 1)
     last = np.maximum.accumulate(np.where(event, index, never)) if len(event) else index
     return np.minimum(index - last, cap).astype("float64")
+
+
+# Day t's terms are added from the nearest day back, one at a time: the order the sums have always had.
+@numba.njit(nogil=True, cache=True)
+def _trailing_sum(x: np.ndarray, window: int, lag: int, out: np.ndarray) -> None:
+    for j in range(lag, lag + window):
+        for t in range(j, len(x)):
+            out[t] += x[t - j]
+
+
+@numba.njit(nogil=True, cache=True)
+def _trailing_max(x: np.ndarray, window: int, lag: int, out: np.ndarray) -> None:
+    for j in range(lag, lag + window):
+        for t in range(j, len(x)):
+            value = x[t - j]
+            # As np.maximum: a NaN on either side is the result.
+            if (np.isnan(value) or value > out[t]) and not np.isnan(out[t]):
+                out[t] = value
+
+
+@numba.njit(nogil=True, cache=True)
+def _weighted_sum(x: np.ndarray, weights: np.ndarray, out: np.ndarray) -> None:
+    for j in range(len(weights)):
+        for t in range(j, len(x)):
+            # The product is rounded, then added: the same two roundings as numpy's weight * x then +=.
+            term = x[t - j] * weights[j]
+            out[t] += term

@@ -3,6 +3,9 @@
 This is the single implementation used by training, the API and batch scoring (pandas and Spark). Every running
 and strength feature reads a bounded trailing window of at most ``LOOKBACK_DAYS`` days, summed in a fixed order, so a
 day's features are bit-for-bit the same whether it is computed alone (the API) or inside a long history (batch).
+The features are functions of daily arrays (``daily_running``, ``daily_strength``, ``running_features``,
+``strength_features``, and ``feature_history``); ``compute_features`` lays a cohort's frames out as those arrays, and
+``athlete_features`` lays out one athlete's log without frames for an answer computed while the caller waits.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from training.day_windows import capped_ratio, days_since, trailing_max, trailing_sum, truncated_ewma
+from training.domain.athlete_log import RunArrays, StrengthArrays
 from training.domain.catalogue import Catalogue, default_catalogue
 from training.domain.schema import INJURIES, Cohort
+from training.feature_history import history_features, profile_features, profile_table
 
 # The deepest any feature looks back (chronic EWMA truncation + margin); days before it never change a feature.
 LOOKBACK_DAYS = 90
@@ -27,7 +32,7 @@ _SPIKE_CAP = 3.0
 _RATIO_CAP = 5.0
 _MONOTONY_CAP = 10.0
 _DAYS_CAP = 60
-_SENTINEL_DAYS = 3650.0
+RUN_VALUES = ["km", "km_threshold", "km_interval", "km_sprint", "duration_min", "rpe"]
 
 RUNNING_FEATURES = [
     "km_7d",
@@ -152,8 +157,8 @@ def compute_features(cohort: Cohort, spans: pd.DataFrame, catalogue: Catalogue |
     if not grid.is_output.any():
         return pd.DataFrame(columns=["athlete_id", "date", *FEATURES, *INJURED_COLUMNS])
     columns: dict[str, np.ndarray] = {}
-    columns.update(_running_features(_daily_running(cohort.runs, grid)))
-    columns.update(_strength_features(_daily_strength(cohort.strength, grid, catalogue)))
+    columns.update(running_features(_daily_running(cohort.runs, grid)))
+    columns.update(strength_features(_daily_strength(cohort.strength, grid, catalogue)))
     keep = grid.is_output
     code, day = grid.code[keep], grid.day[keep]
     columns = {name: values[keep] for name, values in columns.items()}
@@ -195,52 +200,71 @@ def _build_grid(spans: pd.DataFrame) -> _Grid:
 
 
 def _daily_running(runs: pd.DataFrame, grid: _Grid) -> dict[str, np.ndarray]:
-    """Per grid day: total, zone and longest-run km, number of runs and session-RPE load (rpe x minutes)."""
     idx = grid.index_of(runs["athlete_id"], runs["date"]) if len(runs) else np.array([], dtype=np.int64)
     keep = idx >= 0
-    idx = idx[keep]
-    r = runs[keep]
-    n = len(grid)
+    columns = {name: runs[name].to_numpy(dtype="float64")[keep] for name in RUN_VALUES}
+    return daily_running(idx[keep], len(grid), RunArrays(day=idx[keep], **columns))
 
-    def total(values: pd.Series) -> np.ndarray:
-        weights = values.fillna(0.0).to_numpy(dtype="float64")
-        return np.bincount(idx, weights=weights, minlength=n).astype("float64")
+
+def daily_running(idx: np.ndarray, n: int, runs: RunArrays) -> dict[str, np.ndarray]:
+    """Per row 0..n-1: total, zone and longest-run km, number of runs and session-RPE load (rpe x minutes);
+    run i adds to row ``idx[i]``, in the order of the runs."""
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(idx, weights=np.where(np.isnan(values), 0.0, values), minlength=n).astype("float64")
 
     longest = np.zeros(n)
-    np.maximum.at(longest, idx, r["km"].to_numpy(dtype="float64"))
+    np.maximum.at(longest, idx, runs.km)
     return {
-        "km": total(r["km"]),
-        "km_threshold": total(r["km_threshold"]),
-        "km_interval": total(r["km_interval"]),
-        "km_sprint": total(r["km_sprint"]),
+        "km": total(runs.km),
+        "km_threshold": total(runs.km_threshold),
+        "km_interval": total(runs.km_interval),
+        "km_sprint": total(runs.km_sprint),
         "longest": longest,
         "runs": np.bincount(idx, minlength=n).astype("float64"),
-        "srpe": total(r["rpe"] * r["duration_min"]),
+        "srpe": total(runs.rpe * runs.duration_min),
     }
 
 
 def _daily_strength(strength: pd.DataFrame, grid: _Grid, catalogue: Catalogue) -> dict[str, np.ndarray]:
-    """Per grid day: strength sessions, and reps (sets x reps) per protected injury, eccentric hamstring and calf."""
-    n = len(grid)
     idx = grid.index_of(strength["athlete_id"], strength["date"]) if len(strength) else np.array([], dtype=np.int64)
     keep = idx >= 0
-    idx = idx[keep]
     s = strength[keep]
-    volume = (s["sets"].fillna(0.0) * s["reps"].fillna(0.0)).to_numpy(dtype="float64")
+    session = pd.factorize(s["activity_id"].astype(object))[0]
+    exercise, exercises = pd.factorize(s["exercise_id"].astype(object))
+    arrays = StrengthArrays(
+        day=idx[keep],
+        session=session,
+        exercise=exercise,
+        exercise_ids=tuple(str(e) for e in exercises),
+        sets=s["sets"].to_numpy(dtype="float64"),
+        reps=s["reps"].to_numpy(dtype="float64"),
+    )
+    return daily_strength(idx[keep], len(grid), arrays, catalogue)
+
+
+def daily_strength(idx: np.ndarray, n: int, strength: StrengthArrays, catalogue: Catalogue) -> dict[str, np.ndarray]:
+    """Per row 0..n-1: strength sessions, and reps (sets x reps) per protected injury, eccentric hamstring and calf;
+    exercise row i adds to row ``idx[i]``."""
+    volume = np.where(np.isnan(strength.sets), 0.0, strength.sets) * np.where(
+        np.isnan(strength.reps), 0.0, strength.reps
+    )
     # Each distinct exercise is judged once, then rows by their code: string matching per row costs more than all
     # the sums.
-    exercise, exercises = pd.factorize(s["exercise_id"].astype(object))
-    known = {e.id for e in catalogue.exercises}
+    known = catalogue.ids()
 
     def reps_where(predicate: Callable[[str], bool]) -> np.ndarray:
-        chosen = np.array([e in known and predicate(e) for e in exercises] + [False], dtype=bool)
-        mask = chosen[exercise]  # code -1 (a missing id) reads the final False
+        chosen = np.array([e in known and predicate(e) for e in strength.exercise_ids] + [False], dtype=bool)
+        mask = chosen[strength.exercise]  # code -1 (a missing id) reads the final False
         return np.bincount(idx[mask], weights=volume[mask], minlength=n).astype("float64")
 
     sessions = np.zeros(n)
-    if len(s):
-        session_rows = pd.DataFrame({"idx": idx, "activity": s["activity_id"].to_numpy()}).drop_duplicates()
-        sessions = np.bincount(session_rows["idx"].to_numpy(), minlength=n).astype("float64")
+    if len(idx):
+        # A session counts once on its day however many exercises it holds.
+        # One key per (row, session) pair; the session code may be -1 (a missing id), hence the shift.
+        width = int(strength.session.max()) + 2
+        pairs = np.unique(idx.astype(np.int64) * width + (strength.session.astype(np.int64) + 1))
+        sessions = np.bincount(pairs // width, minlength=n).astype("float64")
     daily = {
         "sessions": sessions,
         "nordic": reps_where(lambda e: catalogue.get(e).eccentric_hamstring),
@@ -252,7 +276,7 @@ def _daily_strength(strength: pd.DataFrame, grid: _Grid, catalogue: Catalogue) -
     return daily
 
 
-def _running_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def running_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     km = d["km"]
     km_7d = trailing_sum(km, 7)
     km_28d = trailing_sum(km, 28)
@@ -304,7 +328,7 @@ def _running_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     }
 
 
-def _strength_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def strength_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     per_week = {
         "strength_sessions_per_week": trailing_sum(d["sessions"], 28) / 4.0,
         "days_since_strength": days_since(d["sessions"] > 0, _DAYS_CAP, before_start=False),
@@ -316,74 +340,30 @@ def _strength_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return per_week
 
 
-def _last_at_or_before(event_code: np.ndarray, event_day: np.ndarray, code: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """Per row, the position of the athlete's last event on or before the row's day (events sorted), or -1."""
-    # Athlete code in the high bits, day in the low bits: one sorted key, so one binary search finds the event.
-    shift, bias = np.int64(1) << 32, np.int64(1) << 31
-    events = event_code * shift + (event_day + bias)
-    position = np.searchsorted(events, code * shift + (day + bias), side="right") - 1
-    found = position >= 0
-    found[found] = event_code[position[found]] == code[found]
-    return np.where(found, position, -1)
-
-
 def _history(code: np.ndarray, day: np.ndarray, injuries: pd.DataFrame, grid: _Grid) -> dict[str, np.ndarray]:
-    """Prior injuries per kind (count, days since the last onset), ongoing injuries and days since the last return."""
-    injury_code = grid.codes_of(injuries["athlete_id"])
     onset = injuries["onset"].to_numpy(dtype="datetime64[ns]")
     resolved = injuries["resolved"].to_numpy(dtype="datetime64[ns]")
-    kinds = injuries["kind"].astype(object).to_numpy()
-    usable = (injury_code >= 0) & ~np.isnat(onset)
-    history: dict[str, np.ndarray] = {}
-    total = np.zeros(len(code))
-    for kind in INJURIES:
-        chosen = np.flatnonzero(usable & (kinds == kind))
-        order = chosen[np.lexsort((_day_numbers(onset[chosen]), injury_code[chosen]))]
-        event_code, event_day = injury_code[order], _day_numbers(onset[order])
-        event_resolved = resolved[order]
-        # 1-based count of onsets per athlete, in onset order.
-        first_of_athlete = np.searchsorted(event_code, event_code, side="left")
-        count_at = (np.arange(len(order)) - first_of_athlete + 1).astype("float64")
-        last = _last_at_or_before(event_code, event_day, code, day)
-        found = last >= 0
-        at = np.maximum(last, 0)
-        count = np.where(found, count_at[at] if len(order) else 0.0, 0.0)
-        since = np.where(found, (day - (event_day[at] if len(order) else 0)).astype("float64"), np.nan)
-        ends = event_resolved[at] if len(order) else np.full(len(code), np.datetime64("NaT"), dtype="datetime64[ns]")
-        ongoing = found & (np.isnat(ends) | (_day_numbers(ends) > day))
-        history[f"prior_{kind}"] = count
-        history[f"days_since_{kind}"] = np.minimum(since, _SENTINEL_DAYS)
-        history[f"injured_{kind}"] = ongoing
-        total += count
-    history["prior_injuries"] = total
-    returned = np.flatnonzero((injury_code >= 0) & ~np.isnat(resolved))
-    order = returned[np.lexsort((_day_numbers(resolved[returned]), injury_code[returned]))]
-    return_day = _day_numbers(resolved[order])
-    last = _last_at_or_before(injury_code[order], return_day, code, day)
-    since_return = np.where(last >= 0, (day - (return_day[np.maximum(last, 0)] if len(order) else 0)), np.nan)
-    history["days_since_return"] = np.minimum(since_return.astype("float64"), _SENTINEL_DAYS)
-    return history
+    return history_features(
+        code,
+        day,
+        grid.codes_of(injuries["athlete_id"]),
+        injuries["kind"].astype(object).to_numpy(),
+        _day_numbers(onset),
+        ~np.isnat(onset),
+        _day_numbers(resolved),
+        ~np.isnat(resolved),
+    )
 
 
 def _profile(code: np.ndarray, profiles: pd.DataFrame, grid: _Grid) -> dict[str, np.ndarray]:
     """Profile features per row; athletes without a profile get NaN (missing, not guessed)."""
-    p = profiles.drop_duplicates("athlete_id", keep="last").set_index("athlete_id")
-    height_m = p["height_cm"] / 100.0
-    table = pd.DataFrame(
-        {
-            "age": p["age"],
-            "female": (p["sex"] == "F").astype("float64").where(p["sex"].notna()),
-            "years_running": p["years_running"],
-            "novice": (p["years_running"] < 1.0).astype("float64").where(p["years_running"].notna()),
-            "body_mass_kg": p["body_mass_kg"],
-            "bmi": p["body_mass_kg"] / (height_m * height_m),
-        }
-    ).astype("float64")
-    row_of_athlete = pd.Index(p.index.astype(object)).get_indexer(grid.athletes)
-    row = row_of_athlete[code]
-    present = row >= 0
-    values = table.to_numpy(dtype="float64")
-    return {
-        name: np.where(present, values[np.maximum(row, 0), i] if len(values) else np.nan, np.nan)
-        for i, name in enumerate(table.columns)
-    }
+    p = profiles.drop_duplicates("athlete_id", keep="last")
+    table = profile_table(
+        p["age"].to_numpy(dtype="float64", na_value=np.nan),
+        p["sex"].astype(object).where(p["sex"].notna(), None).to_numpy(),
+        p["years_running"].to_numpy(dtype="float64", na_value=np.nan),
+        p["body_mass_kg"].to_numpy(dtype="float64", na_value=np.nan),
+        p["height_cm"].to_numpy(dtype="float64", na_value=np.nan),
+    )
+    row_of_athlete = pd.Index(p["athlete_id"].astype(object)).get_indexer(grid.athletes)
+    return profile_features(row_of_athlete, code, table)

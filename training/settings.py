@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     max_activities: int = Field(3000, ge=1, description="Most runs plus strength sessions in one POST /v1/risk body.")
     host: str = Field("127.0.0.1", description="Address the API listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the API listens on.")
+    workers: int = Field(
+        default_factory=lambda: _cores(),
+        ge=1,
+        le=256,
+        description="Server processes `injury-risk serve` starts (default: the cores this process may run on).",
+    )
     bootstrap_athletes: int = Field(10000, ge=50, description="Cohort size make serve simulates when no model exists.")
     bootstrap_days: int = Field(365, ge=90, description="Days per athlete make serve simulates when no model exists.")
     seed: int = Field(7, description="Seed for simulation and training when none is given.")
@@ -92,6 +98,12 @@ class Settings(BaseSettings):
 
     def artifact_location(self) -> str:
         return (self.mlruns_dir / "artifacts").resolve().as_uri()
+
+
+def _cores() -> int:
+    # The cores this process may use (a container's cpuset), not every core of the host.
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
 
 
 @lru_cache

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -18,16 +19,19 @@ from training.model.registry import ServedModel
 from training.settings import Settings
 
 
-def get_app_settings(request: Request) -> Settings:
+# Dependencies that only read the app's state are coroutines: FastAPI runs a plain function in the thread pool, and a
+# hop there and back costs more than reading an attribute. Anything that may block (the database) stays a function.
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_model_holder(request: Request) -> ModelHolder:
+async def get_model_holder(request: Request) -> ModelHolder:
     return request.app.state.models
 
 
-def require_model(holder: Annotated[ModelHolder, Depends(get_model_holder)]) -> ServedModel:
-    served = holder.current()
+async def require_model(holder: Annotated[ModelHolder, Depends(get_model_holder)]) -> ServedModel:
+    # Loading reads the registry (blocking), so only that goes to a worker thread.
+    served = holder.served or await run_in_threadpool(holder.load)
     if served is None:
         raise HTTPException(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE, detail=holder.problem, headers={"Retry-After": "30"}
@@ -49,7 +53,7 @@ _bearer = HTTPBearer(auto_error=False, description="An API key from `injury-risk
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="The same key, as a header.")
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     return request.app.state.db
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import SupportsFloat
 
 import pandas as pd
 
+from service.guidance.load_guidance import LoadGuidance as FoundGuidance
 from service.guidance.load_guidance import load_guidance
 from service.guidance.recommendations import AthleteState, Prescription, StrengthBudget, recommend
 from service.schemas.risk import (
@@ -28,9 +31,9 @@ from service.schemas.risk import (
 from training.domain.catalogue import default_catalogue
 from training.domain.schema import INJURIES, INJURY_NAMES, Cohort
 from training.features import FEATURES
-from training.model.explain import contributions, drivers_from
+from training.model.explain import RowExplanation, contributions, drivers_from
 from training.model.registry import ServedModel
-from training.model.scoring import risk_column, score
+from training.model.scoring import band_for, risk_column, score
 from training.settings import Settings, get_settings
 
 # One id for the athlete of a stateless request; the log never leaves this call.
@@ -79,30 +82,65 @@ def _number(value: SupportsFloat) -> float | None:
 
 
 def assess(cohort: Cohort, as_of: dt.date, served: ServedModel, settings: Settings | None = None) -> RiskResponse:
-    """Risks, drivers, load, exercises and guidance for the one athlete of ``cohort``: POST /v1/risk and the stored
-    log both land here."""
+    """The answer for the one athlete of ``cohort`` scored with frames, as batch scoring scores (``score``).
+
+    The service answers through ``log_assessment.assess_log``, the same answer without frames; this path is the
+    reference the tests hold it to.
+    """
     settings = settings or get_settings()
     day = pd.Timestamp(as_of)
     athlete_id = str(cohort.profiles["athlete_id"].iloc[0])
     spans = pd.DataFrame({"athlete_id": [athlete_id], "start": [day], "end": [day]})
     row = score(cohort, spans, served.model).iloc[0]
-
     risks = [_injury_risk(row, kind, served, settings.drivers_per_risk) for kind in INJURIES]
-    load = LoadMetrics(**{name: _number(row[name]) for name in LoadMetrics.model_fields})
+    dates = [d.date() for d in (*cohort.runs["date"], *cohort.strength["date"])]
+    return answer(
+        as_of,
+        served,
+        settings,
+        risks,
+        {name: float(row[name]) for name in FEATURES},
+        LoggedDays(
+            first=min(dates) if dates else None,
+            strength_sessions=[d.date() for d in cohort.strength.drop_duplicates("activity_id")["date"]],
+            body_mass_known=not bool(cohort.profiles["body_mass_kg"].isna().iloc[0]),
+        ),
+        lambda: load_guidance(cohort, athlete_id, day, row, served.model, settings.load_target_relative_risk),
+    )
+
+
+@dataclass(frozen=True)
+class LoggedDays:
+    """What the answer reads from the log beyond the features: its first day, strength days, a known body mass."""
+
+    first: dt.date | None
+    strength_sessions: list[dt.date]
+    body_mass_known: bool
+
+
+def answer(
+    as_of: dt.date,
+    served: ServedModel,
+    settings: Settings,
+    risks: list[InjuryRisk],
+    features: dict[str, float],
+    logged: LoggedDays,
+    guide: Callable[[], FoundGuidance],
+) -> RiskResponse:
+    """Risks, load, exercises and guidance as one answer; ``guide`` finds the load guidance (asked only while no
+    injury is current)."""
+    load = LoadMetrics(**{name: _number(features[name]) for name in LoadMetrics.model_fields})
     injured_kinds = frozenset(r.injury.value for r in risks if r.status == "currently_injured")
     state = AthleteState(
         relative_risks={r.injury.value: r.relative_risk for r in risks},
         injured=injured_kinds,
-        features={name: float(row[name]) for name in FEATURES},
-        strength_session_dates=[d.date() for d in cohort.strength.drop_duplicates("activity_id")["date"]],
+        features=features,
+        strength_session_dates=logged.strength_sessions,
         as_of=as_of,
     )
     budget = StrengthBudget(settings.strength_sessions_per_week_budget, settings.strength_minutes_per_session)
     plan = recommend(state, default_catalogue(), budget)
-    guidance = None
-    if not injured_kinds:
-        found = load_guidance(cohort, athlete_id, day, row, served.model, settings.load_target_relative_risk)
-        guidance = LoadGuidance(**dataclasses.asdict(found))
+    guidance = None if injured_kinds else LoadGuidance(**dataclasses.asdict(guide()))
     return RiskResponse(
         as_of=as_of,
         horizon_days=served.model.horizon_days,
@@ -110,7 +148,7 @@ def assess(cohort: Cohort, as_of: dt.date, served: ServedModel, settings: Settin
         load=load,
         recommendations=[exercise_dose(p) for p in plan.prescriptions],
         model=ModelRef(name=served.name, version=served.version),
-        warnings=_warnings(cohort, as_of, injured_kinds),
+        warnings=_warnings(logged, as_of, injured_kinds),
         see_clinician=plan.see_clinician,
         return_to_run=[ReturnToRun(injury=r.injury, rule=r.rule, steps=list(r.steps)) for r in plan.return_to_run],
         load_guidance=guidance,
@@ -125,20 +163,34 @@ def assess(cohort: Cohort, as_of: dt.date, served: ServedModel, settings: Settin
 
 def _injury_risk(row: pd.Series, kind: str, served: ServedModel, drivers: int) -> InjuryRisk:
     injured = bool(row[f"injured_{kind}"])
-    explained = None if injured else contributions(served.model, row.to_frame().T, kind)
+    explained = None
+    if not injured:
+        parts = contributions(served.model, row.to_frame().T, kind)
+        found = drivers_from(parts, row, served.model, drivers)
+        explained = RowExplanation(float(parts.log_odds().iloc[0]), parts.base, found)
+    return injury_risk(kind, served, row[risk_column(kind)], row[f"relative_risk_{kind}"], explained)
+
+
+def injury_risk(
+    kind: str,
+    served: ServedModel,
+    probability: SupportsFloat,
+    relative: SupportsFloat,
+    explained: RowExplanation | None,
+) -> InjuryRisk:
+    """One injury's part of the answer; ``explained`` is None while the athlete has that injury (not scored)."""
+    relative_risk = _number(relative)
     return InjuryRisk(
         injury=kind,
         name=INJURY_NAMES[kind],
-        status="currently_injured" if injured else "scored",
-        probability=_number(row[risk_column(kind)]),
-        relative_risk=_number(row[f"relative_risk_{kind}"]),
-        band=None if injured else row[f"band_{kind}"],
+        status="scored" if explained else "currently_injured",
+        probability=_number(probability),
+        relative_risk=relative_risk,
+        band=None if explained is None or relative_risk is None else band_for(relative_risk),
         base_rate=served.model.base_rates[kind],
-        log_odds=None if explained is None else float(explained.log_odds().iloc[0]),
+        log_odds=None if explained is None else explained.log_odds,
         base_log_odds=None if explained is None else explained.base,
-        drivers=[]
-        if explained is None
-        else [Driver(**dataclasses.asdict(d)) for d in drivers_from(explained, row, served.model, drivers)],
+        drivers=[] if explained is None else [Driver(**dataclasses.asdict(d)) for d in explained.drivers],
     )
 
 
@@ -170,16 +222,15 @@ def exercise_dose(p: Prescription) -> ExerciseDose:
     )
 
 
-def _warnings(cohort: Cohort, as_of: dt.date, injured: frozenset[str]) -> list[str]:
+def _warnings(logged: LoggedDays, as_of: dt.date, injured: frozenset[str]) -> list[str]:
     warnings = []
-    dates = [d.date() for d in (*cohort.runs["date"], *cohort.strength["date"])]
-    if not dates:
+    if logged.first is None:
         warnings.append("the log is empty: risk reflects profile and injury history only")
-    elif (as_of - min(dates)).days + 1 < _MIN_HISTORY_DAYS:
+    elif (as_of - logged.first).days + 1 < _MIN_HISTORY_DAYS:
         warnings.append(
             f"fewer than {_MIN_HISTORY_DAYS} days of history: chronic load and spike features read missing days as rest"
         )
-    if cohort.profiles["body_mass_kg"].isna().iloc[0]:
+    if not logged.body_mass_known:
         warnings.append("body mass not given: the model treats it as unknown")
     warnings.extend(
         f"currently injured ({INJURY_NAMES[kind]}): see a clinician; return to running guided by pain "

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from sqlalchemy.orm import Session
 
 from service.assessment.log_checks import log_start
+from service.assessment.request_log import injury_arrays, profile_arrays, run_arrays, strength_arrays
 from service.db.models import Athlete
 from service.repositories import activities, athletes, injuries
+from service.repositories.conflicts import Conflict
 from service.schemas.risk import ExerciseSet, InjuryRecord, RiskRequest, Run, StrengthSession
+from training.domain.athlete_log import AthleteLog
+from training.domain.log_rules import MAX_KM_PER_DAY
+from training.settings import Settings
 
 
 def stored_request(session: Session, athlete: Athlete, as_of: dt.date, max_log_days: int) -> RiskRequest:
@@ -46,4 +52,40 @@ def stored_request(session: Session, athlete: Athlete, as_of: dt.date, max_log_d
     ]
     return RiskRequest(
         athlete=athletes.profile_of(athlete), injuries=known, runs=runs, strength_sessions=sessions, as_of=as_of
+    )
+
+
+def stored_log(session: Session, athlete: Athlete, as_of: dt.date, settings: Settings) -> AthleteLog:
+    """``request_log(stored_request(...))`` without the request: the log in one query, straight into arrays.
+
+    Every stored row passed validation when it was written; the whole-log rules (how many activities, km per day)
+    are checked here, as ``log_errors`` checks them for a body, and a broken rule is a 409.
+    """
+    rows = activities.log_rows_between(session, athlete.id, log_start(as_of, settings.max_log_days), as_of)
+    runs = [r for r in rows if r.kind == "run"]
+    sessions = [r for r in rows if r.kind != "run"]
+    problems = []
+    if len(rows) > settings.max_activities:
+        problems.append(f"the log holds {len(rows)} activities; at most {settings.max_activities} are accepted")
+    day_km: dict[dt.date, float] = defaultdict(float)
+    for run in runs:
+        day_km[run.date] += run.km
+    problems += [
+        f"runs on {d} add up to more than {MAX_KM_PER_DAY:g} km" for d, km in day_km.items() if km > MAX_KM_PER_DAY
+    ]
+    if problems:
+        raise Conflict("the stored log cannot be scored: " + "; ".join(problems[:5]))
+    known = injuries.known_on(session, athlete.id, as_of)
+    return AthleteLog(
+        profile=profile_arrays(athletes.profile_of(athlete)),
+        runs=run_arrays(runs),
+        strength=strength_arrays(
+            [(s.date, [(e["exercise_id"], e["sets"], e.get("reps")) for e in s.exercises or []]) for s in sessions]
+        ),
+        injuries=injury_arrays(
+            [i.kind for i in known],
+            [i.onset for i in known],
+            # A recovery recorded after as_of was not known on as_of: the injury was still ongoing then.
+            [i.resolved if i.resolved is not None and i.resolved <= as_of else None for i in known],
+        ),
     )

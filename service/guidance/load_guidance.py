@@ -1,21 +1,28 @@
 """Load guidance: the next 7 days' km range and longest-run cap that keep every modelled risk under a target.
 
 Candidate weeks (weekly km around the athlete's chronic load, with long runs around their recent longest) are appended
-to the log and scored by ``service.guidance.planning.score_plan_tables``, i.e. the same feature code and model as every
-other path.
+to the log and scored as copies of the athlete by the same feature code and model as every other path: with frames
+(``service.guidance.planning.score_plan_tables``) or, for one athlete's log arrays, in one batch without them.
 Nothing here recomputes a feature; the figures quoted in the reasoning are read from the scored feature row.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from service.guidance.planning import no_plan_rows, score_plan_tables
+from training.athlete_features import plan_features
+from training.domain.athlete_log import AthleteLog, RunArrays
+from training.domain.catalogue import default_catalogue
 from training.domain.schema import INJURIES, INJURY_NAMES, STRENGTH_COLUMNS, Cohort
 from training.model.risk_model import InjuryRiskModel
+from training.model.scoring import feature_matrix, risk_arrays
 
 GUIDANCE_DAYS = 7
 # Weekly km as multiples of the chronic weekly km (28-day km / 4): from an easy week to a big build.
@@ -50,32 +57,93 @@ class LoadGuidance:
 def load_guidance(
     cohort: Cohort, athlete_id: str, as_of: pd.Timestamp, today: pd.Series, model: InjuryRiskModel, target: float
 ) -> LoadGuidance:
-    """Guidance for the 7 days after ``as_of``; ``today`` is the athlete's scored feature row for ``as_of``."""
-    chronic = float(today["km_28d"]) / 4.0
-    recent_longest = max(float(today["longest_run_7d_km"]), _longest_before(cohort, athlete_id, as_of))
-    runs_per_week = int(np.clip(round(float(today["runs_7d"]) or 3.0), 2, 6))
-    candidates = _candidates(chronic, recent_longest, runs_per_week)
-    names = [str(i) for i in range(len(candidates))] + [_REST]
+    """Guidance for the 7 days after ``as_of``; ``today`` is the athlete's scored feature row for ``as_of``.
+
+    Candidate weeks are scored with frames (``score_plan_tables``); ``log_guidance`` is the same without frames.
+    """
+    week = CandidateWeeks.of(today, _longest_before(cohort, athlete_id, as_of))
+    offsets, km = week.runs_km()
     rows = score_plan_tables(
         cohort,
         athlete_id,
-        names,
-        _week_plans(as_of, candidates, runs_per_week),
+        week.plan_names(),
+        _week_plans(as_of, offsets, km),
         no_plan_rows(STRENGTH_COLUMNS),
         as_of + pd.Timedelta(days=1),
         as_of + pd.Timedelta(days=GUIDANCE_DAYS),
         model,
     )
     # Each plan's worst day of the week, per injury (NaN while injured: not judged).
-    columns = [f"relative_risk_{k}" for k in INJURIES]
-    worst_day = rows.groupby("plan")[columns].max()
-    rest = worst_day.loc[_REST]
-    bar = np.maximum(target, rest.to_numpy() * (1.0 + _ABOVE_TARGET_ALLOWANCE))
-    table = pd.DataFrame(candidates, columns=["km", "longest"], index=[str(i) for i in range(len(candidates))])
-    judged = worst_day.reindex(table.index)
-    table["worst"] = judged.max(axis=1)
-    table["passes"] = (judged.lt(bar) | judged.isna()).all(axis=1)
-    safe = table[table["passes"]]
+    worst_day = rows.groupby("plan")[[f"relative_risk_{k}" for k in INJURIES]].max()
+    return judge(week, today, worst_day.reindex(week.plan_names()).to_numpy(dtype="float64"), target)
+
+
+def log_guidance(
+    log: AthleteLog, as_of: int, today: Mapping[str, float], model: InjuryRiskModel, target: float
+) -> LoadGuidance:
+    """``load_guidance`` of one athlete's log arrays (``as_of`` a day number): the candidate weeks and the week of
+    rest as one batch of copies through the same feature functions and the compiled trees, without frames."""
+    recent = log.runs.km[(log.runs.day >= as_of - 29) & (log.runs.day <= as_of)]
+    week = CandidateWeeks.of(today, float(recent.max()) if len(recent) else 0.0)
+    offsets, km = week.runs_km()
+    plans = len(week.candidates) + 1  # the last copy rests
+    keep = km.ravel() > 0
+    day = np.tile(as_of + offsets, len(week.candidates))[keep]
+    none = np.zeros(len(day))
+    planned = RunArrays(day, km.ravel()[keep], none, none, none, none + np.nan, none + np.nan)
+    plan = np.repeat(np.arange(len(week.candidates)), len(offsets))[keep]
+    columns = plan_features(log, plans, planned, plan, as_of + 1, as_of + GUIDANCE_DAYS, default_catalogue())
+    risks = risk_arrays(model, feature_matrix(model, columns), columns)
+    worst_day = np.column_stack(
+        [np.fmax.reduce(risks[f"relative_risk_{k}"].reshape(plans, GUIDANCE_DAYS), axis=1) for k in INJURIES]
+    )
+    return judge(week, today, worst_day, target)
+
+
+@dataclass(frozen=True)
+class CandidateWeeks:
+    """The weeks checked: (weekly km, longest run) pairs of ``runs_per_week`` runs, around the athlete's load."""
+
+    chronic: float
+    recent_longest: float
+    runs_per_week: int
+    candidates: list[tuple[float, float]]
+
+    @classmethod
+    def of(cls, today: Mapping[str, Any], longest_before: float) -> CandidateWeeks:
+        chronic = float(today["km_28d"]) / 4.0
+        recent_longest = max(float(today["longest_run_7d_km"]), longest_before)
+        runs_per_week = int(np.clip(round(float(today["runs_7d"]) or 3.0), 2, 6))
+        return cls(chronic, recent_longest, runs_per_week, _candidates(chronic, recent_longest, runs_per_week))
+
+    def plan_names(self) -> list[str]:
+        """Each candidate's position as text, then the week of rest every candidate is judged against."""
+        return [str(i) for i in range(len(self.candidates))] + [_REST]
+
+    def runs_km(self) -> tuple[np.ndarray, np.ndarray]:
+        """Days after as_of that hold a run, and each candidate's km on them (candidates x days): the long run
+        last, the others sharing the remaining km evenly (a run of 0 km is no run)."""
+        offsets = np.unique(np.round(np.linspace(1, GUIDANCE_DAYS, self.runs_per_week)).astype(int))
+        count = len(offsets)
+        week = np.array([km for km, _ in self.candidates], dtype="float64")
+        longest = np.array([long for _, long in self.candidates], dtype="float64")
+        other = (week - longest) / max(count - 1, 1)
+        km = np.repeat(other[:, None], count, axis=1)
+        km[:, -1] = longest if count > 1 else week
+        return offsets, km
+
+
+def judge(week: CandidateWeeks, today: Mapping[str, Any], worst_day: np.ndarray, target: float) -> LoadGuidance:
+    """The guidance from each plan's worst relative risk per injury (``plan_names`` rows x injuries)."""
+    chronic, recent_longest, runs_per_week = week.chronic, week.recent_longest, week.runs_per_week
+    rest = worst_day[-1]
+    bar = np.maximum(target, rest * (1.0 + _ABOVE_TARGET_ALLOWANCE))
+    judged = worst_day[:-1]
+    km = np.array([k for k, _ in week.candidates], dtype="float64")
+    longest = np.array([long for _, long in week.candidates], dtype="float64")
+    with np.errstate(invalid="ignore"):
+        worst = np.fmax.reduce(judged, axis=1)  # NaN only where every injury is unjudged
+    passes = ((judged < bar) | np.isnan(judged)).all(axis=1)
 
     reasoning = [
         f"Your chronic load is {chronic:.0f} km a week (last 28 days / 4) and your longest run of the last 30 days "
@@ -88,39 +156,42 @@ def load_guidance(
             "it for 7 days whatever you plan."
         )
     acwr = today.get("acwr_ewma")
-    if acwr is not None and not pd.isna(acwr) and float(acwr) > 1.5:
+    if acwr is not None and not math.isnan(float(acwr)) and float(acwr) > 1.5:
         reasoning.append(f"Your acute:chronic load ratio is {float(acwr):.2f}, above the 1.5 often quoted as risky.")
     reasoning.append(
-        f"Checked {len(table)} weeks of {runs_per_week} runs with the model: {table['km'].min():.0f}-"
-        f"{table['km'].max():.0f} km, longest run {table['longest'].min():.0f}-{table['longest'].max():.0f} km; "
+        f"Checked {len(km)} weeks of {runs_per_week} runs with the model: {km.min():.0f}-"
+        f"{km.max():.0f} km, longest run {longest.min():.0f}-{longest.max():.0f} km; "
         f"a plan passes when every injury's relative risk stays below {target:g}x on every day."
     )
-    for kind, rest_rr in zip(INJURIES, rest.to_numpy(), strict=True):
+    for kind, rest_rr in zip(INJURIES, rest, strict=True):
         if not np.isnan(rest_rr) and rest_rr * (1.0 + _ABOVE_TARGET_ALLOWANCE) > target:
             reasoning.append(
                 f"{INJURY_NAMES[kind].capitalize()} is {rest_rr:.1f}x even in a week without running (history, "
                 f"profile or a spike already run), so for it a plan passes when running adds at most "
                 f"{_ABOVE_TARGET_ALLOWANCE:.0%} to that."
             )
-    if safe.empty:
-        best = table.sort_values("worst").iloc[0]
+    if not passes.any():
+        # The order a sort of the table by its worst column gives (NaN last), so ties pick the same week.
+        known = np.flatnonzero(~np.isnan(worst))
+        order = np.concatenate([known[worst[known].argsort(kind="quicksort")], np.flatnonzero(np.isnan(worst))])
+        best = order[0]
         reasoning.append(
-            f"No checked week passes. The lowest-risk week checked was {best['km']:.0f} km with a longest run of "
-            f"{best['longest']:.0f} km ({best['worst']:.1f}x on its worst injury and day); consider an easier week."
+            f"No checked week passes. The lowest-risk week checked was {km[best]:.0f} km with a longest run of "
+            f"{longest[best]:.0f} km ({worst[best]:.1f}x on its worst injury and day); consider an easier week."
         )
-        return LoadGuidance(GUIDANCE_DAYS, target, None, None, None, chronic, recent_longest, len(table), reasoning)
-    low, high = safe["km"].min(), safe["km"].max()
+        return LoadGuidance(GUIDANCE_DAYS, target, None, None, None, chronic, recent_longest, len(km), reasoning)
+    low, high = km[passes].min(), km[passes].max()
     weeks = f"A week of {low:.0f} km" if round(low) == round(high) else f"Weeks of {low:.0f}-{high:.0f} km"
-    reasoning.append(f"{weeks} with no run over {safe['longest'].max():.0f} km passed.")
+    reasoning.append(f"{weeks} with no run over {longest[passes].max():.0f} km passed.")
     return LoadGuidance(
         GUIDANCE_DAYS,
         target,
-        float(safe["km"].min()),
-        float(safe["km"].max()),
-        float(safe["longest"].max()),
+        float(low),
+        float(high),
+        float(longest[passes].max()),
         chronic,
         recent_longest,
-        len(table),
+        len(km),
         reasoning,
     )
 
@@ -144,22 +215,14 @@ def _candidates(chronic: float, longest: float, runs: int) -> list[tuple[float, 
     return out
 
 
-def _week_plans(as_of: pd.Timestamp, candidates: list[tuple[float, float]], runs: int) -> pd.DataFrame:
-    """Each candidate (weekly km, longest run) as ``runs`` runs spread over 7 days, the long run last and the others
-    sharing the remaining km evenly; keyed by ``plan``, the candidate's position. One frame for all candidates."""
-    offsets = np.unique(np.round(np.linspace(1, GUIDANCE_DAYS, runs)).astype(int))
-    count = len(offsets)
-    week = np.array([km for km, _ in candidates], dtype="float64")
-    longest = np.array([long for _, long in candidates], dtype="float64")
-    other = (week - longest) / max(count - 1, 1)
-    km = np.repeat(other[:, None], count, axis=1)
-    km[:, -1] = longest if count > 1 else week
-    plan = np.repeat(np.arange(len(candidates)).astype(str), count)
+def _week_plans(as_of: pd.Timestamp, offsets: np.ndarray, km: np.ndarray) -> pd.DataFrame:
+    """Each candidate's runs (``CandidateWeeks.runs_km``) keyed by ``plan``, its position. One frame for all."""
+    candidates, count = km.shape
     frame = pd.DataFrame(
         {
-            "plan": plan,
-            "activity_id": np.tile([f"plan{i}" for i in range(count)], len(candidates)),
-            "date": np.tile((as_of + pd.to_timedelta(offsets, unit="D")).to_numpy(), len(candidates)),
+            "plan": np.repeat(np.arange(candidates).astype(str), count),
+            "activity_id": np.tile([f"plan{i}" for i in range(count)], candidates),
+            "date": np.tile((as_of + pd.to_timedelta(offsets, unit="D")).to_numpy(), candidates),
             "km": km.ravel(),
             "km_threshold": 0.0,
             "km_interval": 0.0,

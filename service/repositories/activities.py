@@ -103,6 +103,14 @@ def log_between(session: Session, athlete_id: str, earliest: dt.date, as_of: dt.
     return list(session.scalars(query.order_by(Activity.date, Activity.id)))
 
 
+def log_rows_between(session: Session, athlete_id: str, earliest: dt.date, as_of: dt.date) -> Sequence[Row[Any]]:
+    """``log_between`` as plain rows (no ORM objects), in one query: what one answer reads."""
+    query = select(
+        Activity.kind, Activity.date, *(getattr(Activity, field) for field in _RUN_FIELDS), Activity.exercises
+    ).where(Activity.athlete_id == athlete_id, Activity.date >= earliest, Activity.date <= as_of)
+    return session.execute(query.order_by(Activity.date, Activity.id)).all()
+
+
 def tenant_log_between(session: Session, tenant_id: int, earliest: dt.date, latest: dt.date) -> Sequence[Row[Any]]:
     """Every activity of the tenant's athletes dated in [earliest, latest], in one query (batch scoring).
 

@@ -13,6 +13,7 @@ holds exactly. Drivers are therefore the model's own arithmetic, not a fixed tab
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, SupportsFloat
 
@@ -76,6 +77,33 @@ def drivers_from(explained: Contributions, row: pd.Series, model: InjuryRiskMode
         feature = str(parts.index[column])
         drivers.append(driver(feature, row.get(feature), contribution, model.feature_ranges))
     return drivers
+
+
+@dataclass(frozen=True)
+class RowExplanation:
+    """One row's calibrated log-odds for one injury, split as in ``Contributions``, and its top drivers."""
+
+    log_odds: float  # base plus the sum of every contribution
+    base: float
+    drivers: list[Driver]
+
+
+def explain_row(
+    model: InjuryRiskModel, x: np.ndarray, values: Mapping[str, float], kind: str, count: int
+) -> RowExplanation:
+    """``contributions`` and ``drivers_from`` of one row already in the model's feature order (``x``), without
+    frames; ``values`` are the row's feature values by name, as the drivers quote them."""
+    classifier = model.classifiers[kind]
+    parts = classifier.tables.contributions(x[None, :], scale=classifier.slope)[0]
+    columns, chosen = rank_contributions(parts[None, :], count)
+    drivers = []
+    for column, contribution in zip(columns[0].tolist(), chosen[0].tolist(), strict=True):
+        if column < 0:
+            break
+        feature = model.features[column]
+        drivers.append(driver(feature, values.get(feature), contribution, model.feature_ranges))
+    # The same sum as Contributions.log_odds (numpy's over one row), so both paths give the same float.
+    return RowExplanation(float(np.sum(parts) + classifier.base_log_odds), classifier.base_log_odds, drivers)
 
 
 def driver(

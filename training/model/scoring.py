@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 
 from training.domain.schema import INJURIES, Cohort
 from training.features import compute_features
-from training.model.risk_model import InjuryRiskModel
+from training.model.risk_model import InjuryRiskModel, probability
 
 Band = Literal["low", "moderate", "high", "very_high"]
 # Relative risk (probability / population base rate) at which each band starts. Absolute seven-day risks are a few
@@ -64,4 +65,20 @@ def risk_columns(rows: pd.DataFrame, probabilities: pd.DataFrame, base_rates: di
         columns[risk_column(kind)] = risk
         columns[f"relative_risk_{kind}"] = risk / base_rates[kind]
         columns[f"band_{kind}"] = bands(columns[f"relative_risk_{kind}"])
+    return columns
+
+
+def feature_matrix(model: InjuryRiskModel, columns: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Rows of feature arrays (by name) as the model's input matrix, in its feature order."""
+    return np.column_stack([np.asarray(columns[name], dtype="float64") for name in model.features])
+
+
+def risk_arrays(model: InjuryRiskModel, X: np.ndarray, injured: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``risk_columns`` for the rows of ``X`` (``feature_matrix``) without frames: ``risk_<kind>`` and
+    ``relative_risk_<kind>`` per injury, NaN while injured with it (``injured`` holds the ``injured_<kind>`` flags)."""
+    columns: dict[str, np.ndarray] = {}
+    for kind in INJURIES:
+        risk = np.where(injured[f"injured_{kind}"], np.nan, probability(model.classifiers[kind].log_odds_matrix(X)))
+        columns[risk_column(kind)] = risk
+        columns[f"relative_risk_{kind}"] = risk / model.base_rates[kind]
     return columns

@@ -10,9 +10,9 @@ from fastapi.exceptions import RequestValidationError
 
 from service.api.deps import AthleteDep, Reader, ServedModelDep, SessionDep, SettingsDep
 from service.api.paging import Cursor, Limit
+from service.assessment.log_assessment import assess_log
 from service.assessment.log_checks import as_of_or_today, log_errors
-from service.assessment.risk_assessment import assess, request_cohort
-from service.assessment.stored_log import stored_request
+from service.assessment.stored_log import stored_log, stored_request
 from service.assessment.what_if_assessment import assess_what_if, plan_errors
 from service.db.models import RiskAssessment
 from service.pagination import encode_cursor, id_cursor
@@ -79,9 +79,7 @@ def athlete_risk(
     ] = None,
 ) -> AthleteRiskPublic:
     day = as_of_or_today(as_of)
-    request = stored_request(session, athlete, day, settings.max_log_days)
-    _require_scorable(request, day, settings)
-    answer = assess(request_cohort(request, athlete_id=athlete.id), day, served, settings)
+    answer = assess_log(stored_log(session, athlete, day, settings), day, served, settings)
     row = assessments.store(session, athlete.id, answer)
     audit.record(session, principal, "risk.assess", athlete.id)
     session.commit()

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Body
 from fastapi.exceptions import RequestValidationError
 
 from service.api.deps import Scorer, ServedModelDep, SettingsDep
+from service.assessment.log_assessment import assess_request
 from service.assessment.log_checks import as_of_or_today, log_errors
-from service.assessment.risk_assessment import assess, request_cohort
 from service.schemas.risk import RiskRequest, RiskResponse
 
 router = APIRouter(prefix="/v1", tags=["risk"])
@@ -43,4 +43,4 @@ def post_risk(
     errors = log_errors(body, as_of, settings.max_log_days, settings.max_activities)
     if errors:
         raise RequestValidationError(errors)
-    return assess(request_cohort(body), as_of, served, settings)
+    return assess_request(body, as_of, served, settings)

@@ -1,0 +1,99 @@
+"""The answer of POST /v1/risk and of a stored athlete's risk, from the log's arrays: no frame is built per request.
+
+Features come from the one feature definition (``training.athlete_features`` runs the functions batch scoring runs),
+risks and exact drivers from the compiled trees, load guidance from its candidate weeks scored as one batch. The
+answer equals ``risk_assessment.assess`` (the frame path) for the same log; tests pin it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+
+from service.assessment.request_log import request_log
+from service.assessment.risk_assessment import LoggedDays, answer, injury_risk
+from service.guidance.load_guidance import log_guidance
+from service.schemas.risk import RiskRequest, RiskResponse
+from training.athlete_features import athlete_features
+from training.domain.athlete_log import (
+    AthleteLog,
+    InjuryArrays,
+    Profile,
+    RunArrays,
+    StrengthArrays,
+    date_of,
+    day_number,
+)
+from training.domain.catalogue import default_catalogue
+from training.domain.schema import INJURIES
+from training.features import FEATURES
+from training.model.explain import explain_row
+from training.model.registry import ServedModel
+from training.model.scoring import feature_matrix, risk_arrays, risk_column
+from training.settings import Settings
+
+
+def assess_request(body: RiskRequest, as_of: dt.date, served: ServedModel, settings: Settings) -> RiskResponse:
+    return assess_log(request_log(body), as_of, served, settings)
+
+
+def assess_log(log: AthleteLog, as_of: dt.date, served: ServedModel, settings: Settings) -> RiskResponse:
+    """Risks, drivers, load, exercises and guidance for one athlete's log as of the end of ``as_of``."""
+    model = served.model
+    day = day_number(as_of)
+    columns = athlete_features(log, day, day, default_catalogue())
+    X = feature_matrix(model, columns)
+    scored = risk_arrays(model, X, columns)
+    features = {name: float(columns[name][0]) for name in FEATURES}
+    risks = []
+    for kind in INJURIES:
+        injured = bool(columns[f"injured_{kind}"][0])
+        explained = None if injured else explain_row(model, X[0], features, kind, settings.drivers_per_risk)
+        risks.append(
+            injury_risk(kind, served, scored[risk_column(kind)][0], scored[f"relative_risk_{kind}"][0], explained)
+        )
+    logged_days = np.concatenate([log.runs.day, log.strength.day])
+    logged = LoggedDays(
+        first=date_of(int(logged_days.min())) if len(logged_days) else None,
+        strength_sessions=[date_of(d) for d in log.session_days()],
+        body_mass_known=not math.isnan(log.profile.body_mass_kg),
+    )
+    return answer(
+        as_of,
+        served,
+        settings,
+        risks,
+        features,
+        logged,
+        lambda: log_guidance(log, day, features, model, settings.load_target_relative_risk),
+    )
+
+
+def warm_up(served: ServedModel, settings: Settings) -> None:
+    """One full answer through this path (features, drivers, candidate weeks, recommendations), so the trees'
+    kernel is compiled (or read from numba's cache) and every lazy set-up is done before a caller waits for it."""
+    as_of = dt.date(2026, 6, 30)
+    day = day_number(as_of)
+    runs = np.arange(day - 89, day + 1)[np.arange(90) % 7 < 4]
+    none = np.zeros(len(runs))
+    example = AthleteLog(
+        profile=Profile(age=40.0, sex="F", years_running=5.0, body_mass_kg=60.0, height_cm=168.0),
+        runs=RunArrays(runs, none + 8.0, none + 1.0, none, none, none + 50.0, none + 5.0),
+        strength=StrengthArrays(
+            day=np.array([day - 3]),
+            session=np.array([0]),
+            exercise=np.array([0]),
+            exercise_ids=("nordic_curl",),
+            sets=np.array([3.0]),
+            reps=np.array([6.0]),
+        ),
+        injuries=InjuryArrays(
+            kind=np.array(["achilles"], dtype=object),
+            onset=np.array([day - 200]),
+            resolved=np.array([day - 150]),
+            resolved_known=np.array([True]),
+        ),
+    )
+    assess_log(example, as_of, served, settings).model_dump_json()

@@ -1,0 +1,102 @@
+"""Features of one athlete's log (``AthleteLog`` arrays), for an answer computed while the caller waits.
+
+The same feature functions as ``compute_features`` run on the same daily arrays, only laid out for one athlete
+without the cohort frames: a day's features are the same floats on both paths (tests pin it). Planned weeks are
+scored as copies of the athlete, as ``service.guidance.planning`` does with frames.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from training.domain.athlete_log import AthleteLog, RunArrays
+from training.domain.catalogue import Catalogue
+from training.feature_history import history_features, profile_features, profile_table
+from training.features import (
+    FEATURES,
+    INJURED_COLUMNS,
+    LOOKBACK_DAYS,
+    daily_running,
+    daily_strength,
+    running_features,
+    strength_features,
+)
+
+_RUNNING_DAILY = ("km", "km_threshold", "km_interval", "km_sprint", "runs", "srpe")
+
+
+def athlete_days(log: AthleteLog, first_day: int, last_day: int, catalogue: Catalogue) -> dict[str, np.ndarray]:
+    """Daily running and strength totals on days ``first_day - LOOKBACK_DAYS`` .. ``last_day`` (position 0 first)."""
+    start = first_day - LOOKBACK_DAYS
+    n = last_day - start + 1
+    run_idx = log.runs.day - start
+    run_keep = np.flatnonzero((run_idx >= 0) & (run_idx < n))
+    set_idx = log.strength.day - start
+    set_keep = np.flatnonzero((set_idx >= 0) & (set_idx < n))
+    return {
+        **daily_running(run_idx[run_keep], n, log.runs.take(run_keep)),
+        **daily_strength(set_idx[set_keep], n, log.strength.take(set_keep), catalogue),
+    }
+
+
+def athlete_features(log: AthleteLog, first_day: int, last_day: int, catalogue: Catalogue) -> dict[str, np.ndarray]:
+    """Every name of ``FEATURES`` and ``INJURED_COLUMNS`` for days ``first_day`` .. ``last_day`` (arrays by day)."""
+    daily = athlete_days(log, first_day, last_day, catalogue)
+    columns = {**running_features(daily), **strength_features(daily)}
+    columns = {name: values[LOOKBACK_DAYS:] for name, values in columns.items()}
+    columns.update(_known(log, np.arange(first_day, last_day + 1, dtype=np.int64)))
+    return {name: columns[name] for name in [*FEATURES, *INJURED_COLUMNS]}
+
+
+def plan_features(
+    log: AthleteLog,
+    plans: int,
+    planned: RunArrays,
+    plan: np.ndarray,
+    first_day: int,
+    last_day: int,
+    catalogue: Catalogue,
+) -> dict[str, np.ndarray]:
+    """``athlete_features`` of ``plans`` copies of the athlete, copy p with the runs ``planned[plan == p]`` added;
+    rows copy by copy, each the days ``first_day`` .. ``last_day``."""
+    daily = athlete_days(log, first_day, last_day, catalogue)
+    n = len(daily["km"])
+    idx = plan.astype(np.int64) * n + (planned.day - (first_day - LOOKBACK_DAYS))
+    added = daily_running(idx, plans * n, planned)
+    # A day's total is the logged runs' sum, then each planned run added in turn, as the frame path adds rows.
+    running = {name: np.tile(daily[name], plans) + added[name] for name in _RUNNING_DAILY}
+    running["longest"] = np.maximum(np.tile(daily["longest"], plans), added["longest"])
+    days = last_day - first_day + 1
+    output = (np.arange(plans * n) % n) >= LOOKBACK_DAYS
+    columns = {name: values[output] for name, values in running_features(running).items()}
+    once = {name: values[LOOKBACK_DAYS:] for name, values in strength_features(daily).items()}
+    once.update(_known(log, np.arange(first_day, last_day + 1, dtype=np.int64)))
+    columns.update({name: np.tile(values, plans) for name, values in once.items()})
+    assert all(len(values) == plans * days for values in columns.values())
+    return {name: columns[name] for name in [*FEATURES, *INJURED_COLUMNS]}
+
+
+def _known(log: AthleteLog, day: np.ndarray) -> dict[str, np.ndarray]:
+    """History and profile features on ``day`` (one athlete, code 0)."""
+    code = np.zeros(len(day), dtype=np.int64)
+    injuries = log.injuries
+    columns = history_features(
+        code,
+        day,
+        np.zeros(len(injuries.kind), dtype=np.int64),
+        injuries.kind,
+        injuries.onset,
+        np.ones(len(injuries.kind), dtype=bool),
+        injuries.resolved,
+        injuries.resolved_known,
+    )
+    p = log.profile
+    table = profile_table(
+        np.array([p.age]),
+        np.array([p.sex], dtype=object),
+        np.array([p.years_running]),
+        np.array([p.body_mass_kg]),
+        np.array([p.height_cm]),
+    )
+    columns.update(profile_features(np.zeros(1, dtype=np.int64), code, table))
+    return columns
