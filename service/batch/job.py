@@ -173,7 +173,7 @@ def _read_tenant(request: BatchRequest, settings: Settings) -> CheckedInput:
     from service.batch.db_input import read_tenant
     from service.db.session import Database
 
-    database = Database(settings)
+    database = Database(settings, bounded=False)
     try:
         assert request.tenant is not None
         return read_tenant(database, request.tenant, request.first_day, request.last_day, settings.max_log_days)
