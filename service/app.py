@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from service.api.errors import install_error_handlers
 from service.api.routes import (
@@ -27,6 +28,11 @@ from service.model_holder import ModelHolder, poll_model
 from training.settings import Settings, get_settings
 
 
+def operation_id(route: APIRoute) -> str:
+    """The handler's name as the operation id: each handler is named after what the operation does."""
+    return route.name
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -45,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Calibrated risk of runner's knee, shin splints, hamstring strain and Achilles tendinopathy.",
         lifespan=lifespan,
+        # Generated clients name their methods after these: score_risk, create_athlete, not post_risk_v1_risk_post.
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.models = ModelHolder(settings)
