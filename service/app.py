@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from service.api.errors import install_error_handlers
+from service.api.limits import RateLimiter, RequestLimits
 from service.api.routes import (
     activities,
     athlete_risk,
@@ -64,4 +65,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in stateful:
         app.include_router(module.router)
     install_error_handlers(app)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
+    app.add_middleware(
+        RequestLimits,
+        max_bytes=settings.max_request_bytes,
+        body_timeout_s=settings.request_body_timeout_s,
+        max_header_bytes=settings.server_max_header_bytes,
+    )
     return app

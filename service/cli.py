@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from training.cli import app as training_app
-from training.settings import get_settings
+from training.settings import Settings, get_settings
 
 app = typer.Typer(help="Runner injury-risk: simulate a cohort, train and register a model, serve it, score in batch.")
 # One console script offers every command: the training commands are registered here as they are in training.cli.
@@ -33,7 +33,20 @@ def serve(
     settings = get_settings()
     if migrate:
         db_upgrade()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    uvicorn.run(create_app(settings), **server_options(settings, host, port))
+
+
+def server_options(settings: Settings, host: str | None = None, port: int | None = None) -> dict[str, Any]:
+    """uvicorn's options from settings: where to listen, and the limits slow or idle clients meet."""
+    return {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "timeout_keep_alive": settings.server_keep_alive_s,
+        "h11_max_incomplete_event_size": settings.server_max_header_bytes,
+        "limit_concurrency": settings.server_limit_concurrency or None,
+        # On SIGTERM uvicorn stops accepting, lets requests in flight finish for this long, then exits.
+        "timeout_graceful_shutdown": settings.server_graceful_shutdown_s,
+    }
 
 
 @app.command()

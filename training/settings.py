@@ -110,6 +110,27 @@ class Settings(BaseSettings):
         1800, ge=-1, description="Connections older than this are replaced (-1 = never); below any idle cut-off."
     )
     auth_enabled: bool = Field(True, description="Require an API key on /v1; turn off only for a local demo.")
+    max_request_bytes: int = Field(
+        16 * 1024 * 1024, ge=1024, description="Largest request body; a larger one is refused with 413."
+    )
+    request_body_timeout_s: float = Field(
+        30.0, gt=0, description="Seconds a client may take to send a request body before a 408."
+    )
+    rate_limit_per_minute: int = Field(
+        0, ge=0, description="Requests a minute one API key may make (bursts of as many), per process; 0 = no limit."
+    )
+    server_keep_alive_s: int = Field(
+        5, ge=1, description="Seconds `injury-risk serve` keeps an idle client connection open (uvicorn)."
+    )
+    server_max_header_bytes: int = Field(
+        16 * 1024, ge=1024, description="Largest request headers; larger ones are refused with 431."
+    )
+    server_limit_concurrency: int = Field(
+        0, ge=0, description="Connections plus tasks over which `injury-risk serve` answers 503 at once; 0 = none."
+    )
+    server_graceful_shutdown_s: float = Field(
+        10.0, gt=0, description="On SIGTERM, seconds requests in flight get to finish before the server exits."
+    )
 
     def resolved_tracking_uri(self) -> str:
         if self.tracking_uri:

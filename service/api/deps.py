@@ -69,6 +69,7 @@ def _unauthorized(reason: str) -> HTTPException:
 
 
 def authenticate(
+    request: Request,
     settings: SettingsDep,
     session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -84,6 +85,9 @@ def authenticate(
     row = keys.active_key(session, key)
     if row is None:
         raise _unauthorized("the API key is unknown or revoked")
+    limiter = request.app.state.rate_limiter
+    if limiter is not None:
+        limiter.check(row.id)
     keys.mark_used(session, row)
     return Principal.for_role(row.tenant_id, Role(row.role), row.id)
 

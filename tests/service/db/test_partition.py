@@ -5,13 +5,10 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import create_engine, make_url, select
 
 from service.app import create_app
@@ -19,6 +16,7 @@ from service.db.migrate import upgrade
 from service.db.models import Athlete
 from service.security import Role
 from tests.conftest import Trained, fresh_postgres_database, key_headers
+from tests.live_server import serving
 from tests.tcp_proxy import TcpProxy, free_port
 
 # The promises under test (issue: partitions answer fast).
@@ -36,21 +34,6 @@ class Call:
     status: int
     retry_after: str | None
     external_id: str | None = None
-
-
-@contextmanager
-def serving(app, port: int) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """The app behind a real uvicorn server in a thread, so that requests run concurrently as in production."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def run_clients(base: str, headers: dict[str, str], stop: threading.Event, calls: list[Call]) -> list[threading.Thread]:
@@ -111,7 +94,7 @@ def test_partition_gives_fast_503s_loses_no_acknowledged_write_and_recovers(trai
         stop = threading.Event()
         proxy.start()
         try:
-            with serving(create_app(settings), free_port(8400, 8499)) as base:
+            with serving(create_app(settings)) as (base, _):
                 threads = run_clients(base, headers, stop, calls)
                 time.sleep(1.5)
                 cut = time.monotonic()
