@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -9,10 +10,11 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from service.db.models import Athlete
+from service.db.models import ApiKey, Athlete
 from service.db.session import Database
 from service.model_holder import ModelHolder
-from service.security import ALL_PERMISSIONS, Permission, Principal, Role
+from service.repositories import audit, keys
+from service.security import ALL_PERMISSIONS, Permission, Principal, Role, display_prefix
 from training.model.registry import ServedModel
 from training.settings import Settings
 
@@ -40,6 +42,8 @@ ServedModelDep = Annotated[ServedModel, Depends(require_model)]
 
 
 # --- Database, API keys and athletes of the caller's tenant ---------------------------------------------------------
+
+log = logging.getLogger(__name__)
 
 # The tenant every request belongs to when auth is turned off (local demos only).
 LOCAL_TENANT = "local"
@@ -82,14 +86,25 @@ def authenticate(
     key = bearer.credentials if bearer is not None else header_key
     if not key:
         raise _unauthorized("an API key is required: send `Authorization: Bearer <key>` or `X-API-Key: <key>`")
-    row = keys.active_key(session, key)
-    if row is None:
-        raise _unauthorized("the API key is unknown or revoked")
+    row, problem = keys.checked_key(session, key)
+    if problem or row is None:
+        _count_failure(session, row, display_prefix(key), problem or "unknown")
+        raise _unauthorized(f"the API key is {problem}")
     limiter = request.app.state.rate_limiter
     if limiter is not None:
         limiter.check(row.id)
     keys.mark_used(session, row)
     return Principal.for_role(row.tenant_id, Role(row.role), row.id)
+
+
+def _count_failure(session: Session, row: ApiKey | None, prefix: str, problem: str) -> None:
+    """A refused key: logged always; for a key the service knows, counted on the key and in the tenant's audit log."""
+    log.warning("refused API key %s...: %s", prefix, problem)
+    if row is None:
+        return
+    keys.count_failure(session, row)
+    audit.record(session, Principal(row.tenant_id, row.role, row.id, frozenset()), "auth.refused")
+    session.commit()
 
 
 CurrentKey = Annotated[Principal, Depends(authenticate)]
