@@ -26,6 +26,7 @@ from service.api.routes import (
 )
 from service.db.session import Database
 from service.model_holder import ModelHolder, poll_model
+from service.schemas.errors import ANY_OPERATION, WITH_KEY
 from training.settings import Settings, get_settings
 
 
@@ -59,11 +60,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.models = ModelHolder(settings)
     # Creating the engine opens no connection: an unreachable database shows in /readyz and as 503s, not at start.
     app.state.db = Database(settings)
-    for router in (risk.router, what_if.router, exercises.router, model.router, health.router):
-        app.include_router(router)
+    app.include_router(health.router, responses=ANY_OPERATION)
+    for router in (risk.router, what_if.router, exercises.router, model.router):
+        app.include_router(router, responses=WITH_KEY)
     stateful = (athletes, activities, injuries, athlete_risk, cohort, keys)
     for module in stateful:
-        app.include_router(module.router)
+        app.include_router(module.router, responses=WITH_KEY)
     install_error_handlers(app)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
     app.add_middleware(

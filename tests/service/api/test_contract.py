@@ -13,7 +13,11 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from pydantic import BaseModel
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from service.app import create_app
 from service.db.migrate import upgrade
@@ -23,7 +27,7 @@ from tests.conftest import Trained, key_headers
 
 # Bounded so that every operation gets a handful of bodies and the test stays well under a minute.
 EXAMPLES_PER_OPERATION = 8
-CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance]
 
 
 @dataclass(frozen=True)
