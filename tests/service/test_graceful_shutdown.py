@@ -114,7 +114,9 @@ def test_sigterm_finishes_the_request_in_flight_whole_or_drops_it_whole_and_exit
             time.sleep(0.05)
         assert refuses_connections(port), "still accepting connections after SIGTERM"
         sock.sendall(body[-1:])
-        answer = sock.recv(65536)
+        answer = b""
+        while chunk := sock.recv(65536):  # the server closes the connection once it has answered
+            answer += chunk
         sock.close()
         assert answer.startswith(b"HTTP/1.1 200"), answer[:300]
         assert b'"created":2000' in answer
