@@ -8,10 +8,11 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from service.db.models import ApiKey, Athlete
-from service.db.session import Database
+from service.db.session import Database, unavailable_reason
 from service.model_holder import ModelHolder
 from service.repositories import audit, keys
 from service.security import ALL_PERMISSIONS, Permission, Principal, Role, display_prefix
@@ -61,8 +62,17 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 
 def get_session(database: DatabaseDep) -> Iterator[Session]:
     # Handlers commit what they change; anything not committed is rolled back when the session closes.
-    with database.session() as session:
+    session = database.session()
+    try:
         yield session
+    finally:
+        try:
+            session.close()
+        except SQLAlchemyError as error:
+            # The answer may be on its way already: a rollback that fails because the database went away after the
+            # last statement must not cut it off. The server rolls back what was not committed when the connection
+            # ends, and the pool has thrown the connection away.
+            log.warning("closing a session: %s", unavailable_reason(error))
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -31,9 +32,21 @@ class Call:
     kind: str
     started: float
     ended: float
-    status: int
+    status: int  # 0: no answer at all (the connection failed or closed)
     retry_after: str | None
     external_id: str | None = None
+    error: str | None = None
+
+
+def timed(calls: list[Call], kind: str, send: Callable[[], httpx.Response], external_id: str | None = None) -> None:
+    started = time.monotonic()
+    try:
+        response = send()
+    except httpx.TransportError as error:
+        calls.append(Call(kind, started, time.monotonic(), 0, None, external_id, repr(error)))
+        return
+    retry_after = response.headers.get("Retry-After")
+    calls.append(Call(kind, started, time.monotonic(), response.status_code, retry_after, external_id))
 
 
 def run_clients(base: str, headers: dict[str, str], stop: threading.Event, calls: list[Call]) -> list[threading.Thread]:
@@ -42,36 +55,17 @@ def run_clients(base: str, headers: dict[str, str], stop: threading.Event, calls
             while not stop.is_set():
                 external_id = f"p-{uuid.uuid4().hex[:12]}"
                 body = {"external_id": external_id, "profile": {"age": 35, "sex": "F", "years_running": 4}}
-                started = time.monotonic()
-                response = client.post("/v1/athletes", json=body)
-                calls.append(
-                    Call(
-                        "write",
-                        started,
-                        time.monotonic(),
-                        response.status_code,
-                        response.headers.get("Retry-After"),
-                        external_id,
-                    )
-                )
+                timed(calls, "write", lambda body=body: client.post("/v1/athletes", json=body), external_id)
 
     def reader() -> None:
         with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
             while not stop.is_set():
-                started = time.monotonic()
-                response = client.get("/v1/athletes", params={"limit": 5})
-                calls.append(
-                    Call("read", started, time.monotonic(), response.status_code, response.headers.get("Retry-After"))
-                )
+                timed(calls, "read", lambda: client.get("/v1/athletes", params={"limit": 5}))
 
     def readiness() -> None:
         with httpx.Client(base_url=base, timeout=30) as client:
             while not stop.is_set():
-                started = time.monotonic()
-                response = client.get("/readyz")
-                calls.append(
-                    Call("readyz", started, time.monotonic(), response.status_code, response.headers.get("Retry-After"))
-                )
+                timed(calls, "readyz", lambda: client.get("/readyz"))
                 time.sleep(0.05)
 
     threads = [threading.Thread(target=work) for work in (writer, writer, writer, reader, reader, readiness)]
@@ -110,6 +104,8 @@ def test_partition_gives_fast_503s_loses_no_acknowledged_write_and_recovers(trai
         finally:
             proxy.stop()
 
+        unanswered = [(c.kind, round(c.started - cut, 3), c.error) for c in calls if c.status == 0]
+        assert not unanswered, unanswered
         before = [c for c in calls if c.ended < cut]
         assert before and all(c.status in (200, 201) for c in before), "the service was not healthy before the cut"
         # Requests in flight at the cut and those sent during it: bounded from the later of their start and the cut.
