@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from service.api.errors import install_error_handlers
+from service.api.limits import RateLimiter, RequestLimits
 from service.api.routes import (
     activities,
     athlete_risk,
@@ -27,7 +29,13 @@ from service.assessment.log_assessment import warm_up
 from service.db.session import Database
 from service.model_holder import ModelHolder, poll_model
 from service.repositories.keys import active_key
+from service.schemas.errors import ANY_OPERATION, WITH_KEY
 from training.settings import Settings, get_settings
+
+
+def operation_id(route: APIRoute) -> str:
+    """The handler's name as the operation id: each handler is named after what the operation does."""
+    return route.name
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -52,17 +60,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Calibrated risk of runner's knee, shin splints, hamstring strain and Achilles tendinopathy.",
         lifespan=lifespan,
+        # Generated clients name their methods after these: score_risk, create_athlete, not post_risk_v1_risk_post.
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.models = ModelHolder(settings, warm=lambda served: warm_up(served, settings))
     # Creating the engine opens no connection: an unreachable database shows in /readyz and as 503s, not at start.
     app.state.db = Database(settings)
-    for router in (risk.router, what_if.router, exercises.router, model.router, health.router):
-        app.include_router(router)
+    app.include_router(health.router, responses=ANY_OPERATION)
+    for router in (risk.router, what_if.router, exercises.router, model.router):
+        app.include_router(router, responses=WITH_KEY)
     stateful = (athletes, activities, imports, injuries, athlete_risk, cohort, keys)
     for module in stateful:
-        app.include_router(module.router)
+        app.include_router(module.router, responses=WITH_KEY)
     install_error_handlers(app)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
+    app.add_middleware(
+        RequestLimits,
+        max_bytes=settings.max_request_bytes,
+        body_timeout_s=settings.request_body_timeout_s,
+        max_header_bytes=settings.server_max_header_bytes,
+        upload_max_bytes=int(settings.import_max_request_mb * 1024 * 1024),
+    )
     return app
 
 

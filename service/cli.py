@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 import typer
 
 from training.cli import app as training_app
 from training.cli import import_app as training_import_app
-from training.settings import get_settings
+from training.settings import Settings, get_settings
 
 app = typer.Typer(help="Runner injury-risk: simulate a cohort, train and register a model, serve it, score in batch.")
 # One console script offers every command: the training commands are registered here as they are in training.cli,
@@ -49,10 +49,22 @@ def serve(
     uvicorn.run(
         "service.app:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
         workers=workers or settings.workers,
+        **server_options(settings, host, port),
     )
+
+
+def server_options(settings: Settings, host: str | None = None, port: int | None = None) -> dict[str, Any]:
+    """uvicorn's options from settings: where to listen, and the limits slow or idle clients meet."""
+    return {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "timeout_keep_alive": settings.server_keep_alive_s,
+        "h11_max_incomplete_event_size": settings.server_max_header_bytes,
+        "limit_concurrency": settings.server_limit_concurrency or None,
+        # On SIGTERM uvicorn stops accepting, lets requests in flight finish for this long, then exits.
+        "timeout_graceful_shutdown": settings.server_graceful_shutdown_s,
+    }
 
 
 @app.command()
@@ -181,6 +193,9 @@ def keys_create(
     tenant: Annotated[str, typer.Option(help="Tenant name; created if it does not exist.")],
     role: Annotated[str, typer.Option(help="platform, clinician or admin.")],
     name: Annotated[str | None, typer.Option(help="A label for the key.")] = None,
+    expires_days: Annotated[
+        float | None, typer.Option(min=0.001, help="Days until the key stops working (default never).")
+    ] = None,
 ) -> str:
     """Create an API key and print it once; only its hash is stored."""
     # Imported on use, so the CLI starts fast (see the module docstring).
@@ -198,7 +213,8 @@ def keys_create(
     database = Database(settings)
     try:
         with database.session() as session:
-            row, key = create_key(session, tenant_named(session, tenant).id, chosen, name)
+            expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=expires_days) if expires_days else None
+            row, key = create_key(session, tenant_named(session, tenant).id, chosen, name, expires)
             session.commit()
     finally:
         database.dispose()
@@ -243,6 +259,66 @@ def import_files(
         typer.echo(f"refused {refused.file}: {refused.reason}", err=True)
     typer.echo(f"{result.stored} stored, {result.already_stored} already stored, {result.refused} refused")
     raise typer.Exit(0 if status == 200 else 3 if status == 207 else 2)
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    prefix: Annotated[str, typer.Option(help="The key's prefix as listed (irk_ and 6 characters).")],
+    grace_hours: Annotated[
+        float, typer.Option(min=0, max=720, help="Hours the old key keeps working while clients switch.")
+    ] = 24,
+) -> str:
+    """Issue a new key of the same tenant, role and name; the old one expires after the grace period."""
+    from service.db.migrate import upgrade
+    from service.db.session import Database
+    from service.repositories.keys import keys_with_prefix, rotate
+
+    settings = get_settings()
+    upgrade(settings.resolved_database_url())
+    database = Database(settings)
+    try:
+        with database.session() as session:
+            found = [row for row in keys_with_prefix(session, prefix) if row.revoked_at is None]
+            if len(found) != 1:
+                what = "no unrevoked key" if not found else f"{len(found)} keys"
+                raise typer.BadParameter(f"{what} with prefix {prefix!r}", param_hint="--prefix")
+            old = found[0]
+            row, key = rotate(session, old, dt.timedelta(hours=grace_hours))
+            session.commit()
+    finally:
+        database.dispose()
+    typer.echo(key)
+    typer.echo(
+        f"(new {row.role} key {row.prefix}...; {old.prefix}... expires at {old.expires_at:%Y-%m-%d %H:%M} UTC)",
+        err=True,
+    )
+    return key
+
+
+@keys_app.command("list")
+def keys_list(tenant: Annotated[str, typer.Option(help="Tenant name.")]) -> None:
+    """The tenant's keys: prefix, role, name, last use, expiry, revocation and refused attempts (tab-separated)."""
+    from service.db.session import Database
+    from service.repositories.keys import find_tenant, list_keys
+
+    database = Database(get_settings())
+    try:
+        with database.session() as session:
+            found = find_tenant(session, tenant)
+            if found is None:
+                raise typer.BadParameter(f"no tenant {tenant!r}", param_hint="--tenant")
+            rows, _ = list_keys(session, found.id, None, 10_000)
+    finally:
+        database.dispose()
+
+    def when(value: dt.datetime | None) -> str:
+        return f"{value:%Y-%m-%d %H:%M}" if value else "-"
+
+    typer.echo("prefix\trole\tname\tcreated\tlast_used\texpires\trevoked\tfailed_auth")
+    for row in rows:
+        cells = [row.prefix, row.role, row.name or "-", when(row.created_at), when(row.last_used_at)]
+        cells += [when(row.expires_at), when(row.revoked_at), str(row.failed_auth_count or 0)]
+        typer.echo("\t".join(cells))
 
 
 def main() -> None:

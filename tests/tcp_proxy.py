@@ -20,12 +20,17 @@ def free_port(first: int = 8300, last: int = 8399) -> int:
 
 
 class TcpProxy:
+    """Forwards a local port to ``target``; ``stop`` is a crash (connections reset), ``blackhole`` a partition."""
+
     def __init__(self, listen_port: int, target: tuple[str, int]) -> None:
         self.listen_port = listen_port
         self.target = target
         self._server: socket.socket | None = None
         self._open: list[socket.socket] = []
         self._lock = threading.Lock()
+        # Cleared while blackholed: bytes and closes wait in the proxy, as they would in a cut network.
+        self._flowing = threading.Event()
+        self._flowing.set()
 
     def start(self) -> None:
         server = socket.socket()
@@ -34,6 +39,16 @@ class TcpProxy:
         server.listen()
         self._server = server
         threading.Thread(target=self._accept, args=(server,), daemon=True).start()
+
+    def blackhole(self) -> None:
+        """Stop forwarding in both directions without closing anything: no replies and no resets, like a partition.
+
+        New connections are accepted (the kernel does that anyway) but reach the server only after ``resume``."""
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        """The network is back: what waited is delivered, as TCP retransmission would deliver it."""
+        self._flowing.set()
 
     def stop(self) -> None:
         """Refuse new connections and cut the open ones, as a crashed server would."""
@@ -49,6 +64,7 @@ class TcpProxy:
                     sock.shutdown(socket.SHUT_RDWR)
                 sock.close()
             self._open.clear()
+        self._flowing.set()  # wakes the pumps so that they see their sockets closed
 
     def _accept(self, server: socket.socket) -> None:
         while True:
@@ -56,16 +72,29 @@ class TcpProxy:
                 client, _ = server.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(self.target)
             with self._lock:
-                self._open += [client, upstream]
-            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
+                self._open.append(client)
+            threading.Thread(target=self._connect, args=(client,), daemon=True).start()
 
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
+    def _connect(self, client: socket.socket) -> None:
+        self._flowing.wait()
         try:
-            while data := source.recv(65536):
+            upstream = socket.create_connection(self.target)
+        except OSError:
+            client.close()
+            return
+        with self._lock:
+            self._open.append(upstream)
+        threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+        threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while True:
+                data = source.recv(65536)
+                self._flowing.wait()
+                if not data:
+                    break
                 sink.sendall(data)
         except OSError:
             pass

@@ -71,7 +71,50 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the service database; default a SQLite file in data_dir. "
         "PostgreSQL: postgresql+psycopg://user@host:5432/name.",
     )
-    database_connect_timeout_s: int = Field(5, ge=1, le=60, description="Seconds to wait for a database connection.")
+    database_connect_timeout_s: float = Field(
+        1.0, gt=0, le=60, description="Seconds a new database connection may take before the request gets a 503."
+    )
+    database_round_trip_timeout_s: float = Field(
+        1.5,
+        gt=0,
+        le=600,
+        description="Seconds an API request waits for one answer of PostgreSQL (a query, a commit) before it gives "
+        "the connection up and answers 503; keep it above database_statement_timeout_ms.",
+    )
+    database_ping_timeout_s: float = Field(
+        0.3, gt=0, le=60, description="Seconds the check of a pooled PostgreSQL connection at checkout may take."
+    )
+    database_statement_timeout_ms: int = Field(
+        1000, ge=0, description="PostgreSQL statement_timeout of API connections (0 = none); a slower query is a 503."
+    )
+    database_lock_timeout_ms: int = Field(
+        500, ge=0, description="PostgreSQL lock_timeout of API connections: longest wait for a row or table lock."
+    )
+    database_idle_in_transaction_timeout_ms: int = Field(
+        10000,
+        ge=0,
+        description="PostgreSQL idle_in_transaction_session_timeout: the server ends a session that a cut-off client "
+        "left inside a transaction, releasing its locks.",
+    )
+    database_tcp_user_timeout_ms: int = Field(
+        1500, ge=0, description="libpq tcp_user_timeout: the kernel drops a connection whose data goes unacknowledged."
+    )
+    database_keepalives_idle_s: int = Field(
+        5, ge=1, description="Seconds an idle PostgreSQL connection waits before TCP keepalive probes (1 s apart, 3)."
+    )
+    database_readiness_timeout_s: float = Field(
+        0.8, gt=0, le=60, description="Longest /readyz waits for the database check before it answers 503."
+    )
+    database_pool_size: int = Field(5, ge=1, le=100, description="Connections the API keeps open to PostgreSQL.")
+    database_max_overflow: int = Field(
+        10, ge=0, le=100, description="Connections beyond database_pool_size opened under load and closed after."
+    )
+    database_pool_timeout_s: float = Field(
+        1.0, gt=0, le=60, description="Seconds a request waits for a free pooled connection before a 503."
+    )
+    database_pool_recycle_s: int = Field(
+        1800, ge=-1, description="Connections older than this are replaced (-1 = never); below any idle cut-off."
+    )
     import_max_file_mb: float = Field(
         25.0,
         gt=0,
@@ -81,10 +124,34 @@ class Settings(BaseSettings):
     import_max_files: int = Field(
         1000, ge=1, le=100_000, description="Most activity files in one import (zips opened)."
     )
+    import_max_request_mb: float = Field(
+        200.0, gt=0, le=10_240, description="Largest activities:import request body (its files together), as sent."
+    )
     import_max_archive_mb: float = Field(
         200.0, gt=0, le=10_240, description="Most bytes one .zip of activity files may decompress to, members together."
     )
     auth_enabled: bool = Field(True, description="Require an API key on /v1; turn off only for a local demo.")
+    max_request_bytes: int = Field(
+        16 * 1024 * 1024, ge=1024, description="Largest request body; a larger one is refused with 413."
+    )
+    request_body_timeout_s: float = Field(
+        30.0, gt=0, description="Seconds a client may take to send a request body before a 408."
+    )
+    rate_limit_per_minute: int = Field(
+        0, ge=0, description="Requests a minute one API key may make (bursts of as many), per process; 0 = no limit."
+    )
+    server_keep_alive_s: int = Field(
+        5, ge=1, description="Seconds `injury-risk serve` keeps an idle client connection open (uvicorn)."
+    )
+    server_max_header_bytes: int = Field(
+        16 * 1024, ge=1024, description="Largest request headers; larger ones are refused with 431."
+    )
+    server_limit_concurrency: int = Field(
+        0, ge=0, description="Connections plus tasks over which `injury-risk serve` answers 503 at once; 0 = none."
+    )
+    server_graceful_shutdown_s: float = Field(
+        10.0, gt=0, description="On SIGTERM, seconds requests in flight get to finish before the server exits."
+    )
 
     def resolved_tracking_uri(self) -> str:
         if self.tracking_uri:

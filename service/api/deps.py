@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from service.db.models import Athlete
-from service.db.session import Database
+from service.db.models import ApiKey, Athlete
+from service.db.session import Database, unavailable_reason
 from service.model_holder import ModelHolder
-from service.repositories import athletes, keys
-from service.security import ALL_PERMISSIONS, Permission, Principal, Role
+from service.repositories import athletes, audit, keys
+from service.security import ALL_PERMISSIONS, Permission, Principal, Role, display_prefix
 from training.model.registry import ServedModel
 from training.settings import Settings
 
@@ -46,6 +48,8 @@ ServedModelDep = Annotated[ServedModel, Depends(require_model)]
 
 # --- Database, API keys and athletes of the caller's tenant ---------------------------------------------------------
 
+log = logging.getLogger(__name__)
+
 # The tenant every request belongs to when auth is turned off (local demos only).
 LOCAL_TENANT = "local"
 
@@ -62,8 +66,17 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 
 def get_session(database: DatabaseDep) -> Iterator[Session]:
     # Handlers commit what they change; anything not committed is rolled back when the session closes.
-    with database.session() as session:
+    session = database.session()
+    try:
         yield session
+    finally:
+        try:
+            session.close()
+        except SQLAlchemyError as error:
+            # The answer may be on its way already: a rollback that fails because the database went away after the
+            # last statement must not cut it off. The server rolls back what was not committed when the connection
+            # ends, and the pool has thrown the connection away.
+            log.warning("closing a session: %s", unavailable_reason(error))
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -74,6 +87,7 @@ def _unauthorized(reason: str) -> HTTPException:
 
 
 def authenticate(
+    request: Request,
     settings: SettingsDep,
     session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -84,11 +98,25 @@ def authenticate(
     key = bearer.credentials if bearer is not None else header_key
     if not key:
         raise _unauthorized("an API key is required: send `Authorization: Bearer <key>` or `X-API-Key: <key>`")
-    row = keys.active_key(session, key)
-    if row is None:
-        raise _unauthorized("the API key is unknown or revoked")
+    row, problem = keys.checked_key(session, key)
+    if problem or row is None:
+        _count_failure(session, row, display_prefix(key), problem or "unknown")
+        raise _unauthorized(f"the API key is {problem}")
+    limiter = request.app.state.rate_limiter
+    if limiter is not None:
+        limiter.check(row.id)
     keys.mark_used(session, row)
     return Principal.for_role(row.tenant_id, Role(row.role), row.id)
+
+
+def _count_failure(session: Session, row: ApiKey | None, prefix: str, problem: str) -> None:
+    """A refused key: logged always; for a key the service knows, counted on the key and in the tenant's audit log."""
+    log.warning("refused API key %s...: %s", prefix, problem)
+    if row is None:
+        return
+    keys.count_failure(session, row)
+    audit.record(session, Principal(row.tenant_id, row.role, row.id, frozenset()), "auth.refused")
+    session.commit()
 
 
 CurrentKey = Annotated[Principal, Depends(authenticate)]

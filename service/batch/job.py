@@ -176,7 +176,7 @@ def run_batch(request: BatchRequest, settings: Settings, console: Console | None
 
 
 def _read_tenant(request: BatchRequest, settings: Settings) -> CheckedInput:
-    database = Database(settings)
+    database = Database(settings, bounded=False)
     try:
         assert request.tenant is not None
         return read_tenant(database, request.tenant, request.first_day, request.last_day, settings.max_log_days)

@@ -75,6 +75,11 @@ class ApiKey(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # Null: never expires. A rotated key expires at the end of its grace period.
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # Requests refused because the key was revoked or expired: a client still using an old key shows here.
+    failed_auth_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failed_auth_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     __table_args__ = (CheckConstraint("role in ('platform', 'clinician', 'admin')", name="ck_api_keys_role"),)
 

@@ -29,20 +29,45 @@ def tenant_named(session: Session, name: str) -> Tenant:
     return tenant
 
 
-def create_key(session: Session, tenant_id: int, role: Role, name: str | None = None) -> tuple[ApiKey, str]:
+def create_key(
+    session: Session, tenant_id: int, role: Role, name: str | None = None, expires_at: dt.datetime | None = None
+) -> tuple[ApiKey, str]:
     """A new key row and the key itself, which the caller shows once and never stores."""
     key = new_key()
-    row = ApiKey(tenant_id=tenant_id, key_hash=hash_key(key), prefix=display_prefix(key), role=role.value, name=name)
+    row = ApiKey(
+        tenant_id=tenant_id,
+        key_hash=hash_key(key),
+        prefix=display_prefix(key),
+        role=role.value,
+        name=name,
+        expires_at=expires_at,
+    )
     session.add(row)
     session.flush()
     return row, key
 
 
-def active_key(session: Session, key: str) -> ApiKey | None:
+def checked_key(session: Session, key: str) -> tuple[ApiKey | None, str | None]:
+    """The key's row and None if it may be used now, else the row (None if unknown) and why it may not."""
     row = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
-    if row is None or row.revoked_at is not None:
-        return None
-    return row
+    if row is None:
+        return None, "unknown or revoked"
+    if row.revoked_at is not None:
+        return row, "unknown or revoked"
+    if row.expires_at is not None and row.expires_at <= dt.datetime.now(dt.UTC):
+        return row, "expired"
+    return row, None
+
+
+def active_key(session: Session, key: str) -> ApiKey | None:
+    row, problem = checked_key(session, key)
+    return None if problem else row
+
+
+def count_failure(session: Session, row: ApiKey) -> None:
+    """A revoked or expired key was presented: counted on the key, for its tenant's admin to see."""
+    row.failed_auth_count = (row.failed_auth_count or 0) + 1
+    row.last_failed_auth_at = dt.datetime.now(dt.UTC)
 
 
 def mark_used(session: Session, row: ApiKey) -> None:
@@ -51,6 +76,24 @@ def mark_used(session: Session, row: ApiKey) -> None:
     if last is None or now - last >= _LAST_USED_PRECISION:
         row.last_used_at = now
         session.commit()
+
+
+def rotate(session: Session, row: ApiKey, grace: dt.timedelta) -> tuple[ApiKey, str]:
+    """A new key of the same tenant, role and name; the old one keeps working for ``grace``, then expires."""
+    new_row, key = create_key(session, row.tenant_id, Role(row.role), row.name, row.expires_at)
+    ends = dt.datetime.now(dt.UTC) + grace
+    if row.expires_at is None or row.expires_at > ends:
+        row.expires_at = ends
+    return new_row, key
+
+
+def keys_with_prefix(session: Session, prefix: str) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).where(ApiKey.prefix == prefix).order_by(ApiKey.id)))
+
+
+def find_key(session: Session, tenant_id: int, key_id: int) -> ApiKey | None:
+    row = session.get(ApiKey, key_id)
+    return row if row is not None and row.tenant_id == tenant_id else None
 
 
 def list_keys(session: Session, tenant_id: int, after: int | None, limit: int) -> tuple[list[ApiKey], int]:
@@ -62,9 +105,7 @@ def list_keys(session: Session, tenant_id: int, after: int | None, limit: int) -
 
 
 def revoke(session: Session, tenant_id: int, key_id: int) -> ApiKey | None:
-    row = session.get(ApiKey, key_id)
-    if row is None or row.tenant_id != tenant_id:
-        return None
-    if row.revoked_at is None:
+    row = find_key(session, tenant_id, key_id)
+    if row is not None and row.revoked_at is None:
         row.revoked_at = dt.datetime.now(dt.UTC)
     return row

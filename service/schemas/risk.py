@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -66,8 +66,13 @@ class Run(_Body):
         return self
 
 
+def _exercise_ids(schema: dict[str, Any]) -> None:
+    # Read when the schema is generated, not at import: the catalogue is a file.
+    schema["enum"] = sorted(default_catalogue().ids())
+
+
 class ExerciseSet(_Body):
-    exercise_id: str = Field(description="An id from GET /v1/exercises.")
+    exercise_id: str = Field(description="An id from GET /v1/exercises.", json_schema_extra=_exercise_ids)
     sets: int = Field(ge=1, le=20)
     reps: int | None = Field(None, ge=1, le=200, description="Reps per set; null for an isometric hold.")
     load_kg: float | None = Field(None, ge=0, le=500, description="External load; null for bodyweight.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,8 +15,18 @@ from training.model.scoring import Band
 _MAX_PLANNED = 100
 
 
+def _plan_not_empty(schema: dict[str, Any]) -> None:
+    # Validation refuses a plan with nothing planned; the published schema says so, so generated clients do too.
+    schema["anyOf"] = [
+        {"required": [field], "properties": {field: {"minItems": 1}}}
+        for field in ("planned_runs", "planned_strength_sessions")
+    ]
+
+
 class WhatIfRequest(RiskRequest):
-    """The POST /v1/risk body plus the training planned for the days after as_of."""
+    """The POST /v1/risk body plus the training planned for the days after as_of (at least one activity)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_plan_not_empty)
 
     planned_runs: list[Run] = Field(
         default_factory=list, max_length=_MAX_PLANNED, description="Runs planned after as_of (within what_if_max_days)."
@@ -27,9 +37,9 @@ class WhatIfRequest(RiskRequest):
 
 
 class StoredPlanRequest(BaseModel):
-    """Body of POST /v1/athletes/{athlete_id}/what-if: the plan; the log is the athlete's stored one."""
+    """Body of POST /v1/athletes/{athlete_id}/what-if: the plan (at least one activity); the log is the stored one."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_plan_not_empty)
 
     as_of: dt.date | None = Field(
         None, ge=EARLIEST_DATE, le=LATEST_DATE, description="Day the plan starts after; default today (UTC)."

@@ -72,7 +72,7 @@ def _future_dates(located: Sequence[Located]) -> list[dict[str, Any]]:
     summary="Store a run or strength session under the caller's id (idempotent: the same body twice stores one row)",
     responses={201: {"model": ActivityPublic, "description": "Created"}},
 )
-def put_activity(
+def store_activity(
     principal: Writer,
     athlete: AthleteDep,
     session: SessionDep,
@@ -101,7 +101,7 @@ def put_activity(
     response_model=BulkResult,
     summary="Store up to 10,000 activities in one transaction: all of them or, on any error, none",
 )
-def bulk_activities(
+def store_activities_bulk(
     principal: Writer,
     athlete: AthleteDep,
     session: SessionDep,

@@ -63,7 +63,7 @@ def public(row: RiskAssessment) -> AssessmentPublic:
     response_model=AthleteRiskPublic,
     summary="Risk from the stored log as of a day (default today), stored as an assessment",
 )
-def athlete_risk(
+def score_athlete_risk(
     principal: Reader,
     athlete: AthleteDep,
     session: SessionDep,
@@ -89,7 +89,7 @@ def athlete_risk(
 
 
 @router.get("/risk/history", response_model=AssessmentsPublic, summary="The athlete's stored assessments, newest first")
-def risk_history(
+def list_risk_history(
     principal: Reader, athlete: AthleteDep, session: SessionDep, limit: Limit = 100, cursor: Cursor = None
 ) -> AssessmentsPublic:
     before = id_cursor("history", cursor) if cursor else None
@@ -102,7 +102,7 @@ def risk_history(
 @router.post(
     "/what-if", response_model=WhatIfResponse, summary="Risk at the end of a planned block vs doing nothing new"
 )
-def athlete_what_if(
+def score_athlete_what_if(
     body: StoredPlanRequest,
     principal: Reader,
     athlete: AthleteDep,

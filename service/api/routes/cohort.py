@@ -21,7 +21,7 @@ _BAND_START = dict(BAND_THRESHOLDS)
 
 
 @router.get("/risk", response_model=CohortPublic, summary="Assessed athletes, highest relative risk first")
-def cohort_risk(
+def list_cohort_risk(
     principal: Reader,
     session: SessionDep,
     injury: Annotated[Injury | None, Query(description="Sort by this injury; default the highest of the four.")] = None,

@@ -42,7 +42,7 @@ def public(row: InjuryEvent) -> InjuryPublic:
     summary="Record or update an injury under the caller's id (idempotent)",
     responses={201: {"model": InjuryPublic, "description": "Created"}},
 )
-def put_injury(
+def store_injury(
     principal: InjuryWriter,
     athlete: AthleteDep,
     session: SessionDep,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Path, status
@@ -11,7 +12,7 @@ from service.api.paging import Cursor, Limit
 from service.db.models import ApiKey
 from service.pagination import encode_cursor, id_cursor
 from service.repositories import audit, keys
-from service.schemas.keys import KeyCreate, KeyCreated, KeyPublic, KeysPublic
+from service.schemas.keys import KeyCreate, KeyCreated, KeyPublic, KeyRotate, KeysPublic
 from service.security import Role
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
@@ -26,6 +27,9 @@ def public(row: ApiKey) -> KeyPublic:
         created_at=row.created_at,
         last_used_at=row.last_used_at,
         revoked_at=row.revoked_at,
+        expires_at=row.expires_at,
+        failed_auth_count=row.failed_auth_count or 0,
+        last_failed_auth_at=row.last_failed_auth_at,
     )
 
 
@@ -38,7 +42,7 @@ def create_key(
     ],
 ) -> KeyCreated:
     assert principal.tenant_id is not None
-    row, key = keys.create_key(session, principal.tenant_id, body.role, body.name)
+    row, key = keys.create_key(session, principal.tenant_id, body.role, body.name, body.expires_at)
     audit.record(session, principal, "key.create")
     session.commit()
     return KeyCreated(**public(row).model_dump(), key=key)
@@ -62,3 +66,27 @@ def revoke_key(principal: KeyAdmin, session: SessionDep, key_id: Annotated[int, 
     audit.record(session, principal, "key.revoke")
     session.commit()
     return public(row)
+
+
+@router.post(
+    "/{key_id}/rotate",
+    response_model=KeyCreated,
+    status_code=status.HTTP_201_CREATED,
+    summary="A new key (shown once) replacing this one, which expires after a grace period",
+)
+def rotate_key(
+    principal: KeyAdmin,
+    session: SessionDep,
+    key_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: Annotated[KeyRotate, Body(openapi_examples={"a day to switch": {"value": {"grace_hours": 24}}})],
+) -> KeyCreated:
+    assert principal.tenant_id is not None
+    old = keys.find_key(session, principal.tenant_id, key_id)
+    if old is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no key {key_id}")
+    if old.revoked_at is not None:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"key {key_id} is revoked; create a new key instead")
+    row, key = keys.rotate(session, old, dt.timedelta(hours=body.grace_hours))
+    audit.record(session, principal, "key.rotate")
+    session.commit()
+    return KeyCreated(**public(row).model_dump(), key=key)

@@ -33,7 +33,7 @@ EXAMPLE = {
 
 
 @router.post("/risk", response_model=RiskResponse, summary="Risk of the four injuries from a training log")
-def post_risk(
+def score_risk(
     body: Annotated[RiskRequest, Body(openapi_examples={"a week with a long-run spike": {"value": EXAMPLE}})],
     _caller: Scorer,
     served: ServedModelDep,

@@ -31,7 +31,7 @@ WHAT_IF_EXAMPLE = {
 @router.post(
     "/risk/what-if", response_model=WhatIfResponse, summary="Risk at the end of a training plan vs doing nothing new"
 )
-def post_what_if(
+def score_what_if(
     body: Annotated[
         WhatIfRequest, Body(openapi_examples={"a 30 km long run next weekend": {"value": WHAT_IF_EXAMPLE}})
     ],

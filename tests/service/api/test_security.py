@@ -55,6 +55,7 @@ OPERATIONS: list[tuple[str, str, Any, set[str]]] = [
     ("GET", "/v1/cohort/risk", None, {"platform", "clinician"}),
     ("POST", "/v1/keys", {"role": "clinician"}, {"admin"}),
     ("GET", "/v1/keys", None, {"admin"}),
+    ("POST", "/v1/keys/{key_id}/rotate", {"grace_hours": 1}, {"admin"}),
     ("DELETE", "/v1/keys/{key_id}", None, {"admin"}),
 ]
 ROLES = ("platform", "clinician", "admin")

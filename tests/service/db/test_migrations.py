@@ -36,7 +36,7 @@ def tables(url: str) -> set[str]:
 def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(empty_database: str):
     assert current(empty_database) is None
     upgrade(empty_database)
-    assert current(empty_database) == "0002"
+    assert current(empty_database) == "0003"
     assert tables(empty_database) == set(Base.metadata.tables) | {"alembic_version"}
     engine = make_engine(empty_database)
     try:
@@ -50,4 +50,4 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(empty_databas
     assert current(empty_database) is None
     assert tables(empty_database) <= {"alembic_version"}
     upgrade(empty_database)  # and up again: the downgrade left nothing in the way
-    assert current(empty_database) == "0002"
+    assert current(empty_database) == "0003"
