@@ -26,6 +26,7 @@ def limited(trained: Trained, tmp_path_factory: pytest.TempPathFactory) -> Setti
         update={
             "database_url": url,
             "max_request_bytes": 4096,
+            "import_max_request_mb": 0.01,  # 10,485 bytes
             "rate_limit_per_minute": 3,
             "request_body_timeout_s": 0.5,
             "server_keep_alive_s": 1,
@@ -49,6 +50,24 @@ def test_body_over_the_limit_is_413_naming_the_setting(limited_client: TestClien
     response = limited_client.post("/v1/risk", json=big_log(), headers=key_headers(limited, Role.platform))
     assert response.status_code == 413
     assert "max_request_bytes" in response.json()["detail"]
+
+
+def test_activity_uploads_have_their_own_body_limit(limited_client: TestClient, limited: Settings):
+    headers = key_headers(limited, Role.platform)
+    athlete = limited_client.post(
+        "/v1/athletes",
+        json={"external_id": "uploads", "profile": {"age": 30, "sex": "F", "years_running": 3}},
+        headers=headers,
+    )
+    assert athlete.status_code == 201, athlete.text
+    url = f"/v1/athletes/{athlete.json()['id']}/activities:import"
+    # Over max_request_bytes (4,096) but within import_max_request_mb: the upload is read and judged as a file.
+    csv = b"date,km\n" + b"".join(b"2026-10-%02d,5\n" % (1 + i % 28) for i in range(500))
+    within = limited_client.post(url, files={"files": ("log.csv", csv, "text/csv")}, headers=headers)
+    assert within.status_code != 413, within.text
+    over = limited_client.post(url, files={"files": ("log.csv", csv * 3, "text/csv")}, headers=headers)
+    assert over.status_code == 413
+    assert "import_max_request_mb" in over.json()["detail"]
 
 
 def test_chunked_body_over_the_limit_is_413_while_it_arrives(limited_client: TestClient, limited: Settings):
