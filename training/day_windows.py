@@ -54,3 +54,11 @@ def days_since(event: np.ndarray, cap: int, before_start: bool) -> np.ndarray:
     never = -1 if before_start else -(cap + 1)
     last = np.maximum.accumulate(np.where(event, index, never)) if len(event) else index
     return np.minimum(index - last, cap).astype("float64")
+
+
+NS_PER_DAY = 86_400 * 10**9
+
+
+def day_numbers(stamps: np.ndarray) -> np.ndarray:
+    """Whole days since 1970-01-01 of midnight timestamps (NaT gives a meaningless number; callers mask it)."""
+    return np.floor_divide(stamps.astype("datetime64[ns]").view("int64"), NS_PER_DAY)

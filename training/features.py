@@ -13,9 +13,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from training.day_windows import capped_ratio, days_since, trailing_max, trailing_sum, truncated_ewma
+from training.day_windows import (
+    NS_PER_DAY,
+    capped_ratio,
+    day_numbers,
+    days_since,
+    trailing_max,
+    trailing_sum,
+    truncated_ewma,
+)
 from training.domain.catalogue import Catalogue, default_catalogue
 from training.domain.schema import INJURIES, Cohort
+from training.injury_history import history
+from training.known_log import known_days, mask_unknown
 
 # The deepest any feature looks back (chronic EWMA truncation + margin); days before it never change a feature.
 LOOKBACK_DAYS = 90
@@ -27,7 +37,6 @@ _SPIKE_CAP = 3.0
 _RATIO_CAP = 5.0
 _MONOTONY_CAP = 10.0
 _DAYS_CAP = 60
-_SENTINEL_DAYS = 3650.0
 
 RUNNING_FEATURES = [
     "km_7d",
@@ -96,17 +105,9 @@ class _Grid:
         known = span >= 0
         safe = np.maximum(span, 0)
         stamps = dates.to_numpy(dtype="datetime64[ns]")
-        offset = _day_numbers(stamps) - self.first_day[safe]
+        offset = day_numbers(stamps) - self.first_day[safe]
         inside = known & ~np.isnat(stamps) & (offset >= 0) & (offset < self.length[safe])
         return np.where(inside, self.first_row[safe] + offset, -1).astype(np.int64)
-
-
-_NS_PER_DAY = 86_400 * 10**9
-
-
-def _day_numbers(stamps: np.ndarray) -> np.ndarray:
-    """Whole days since 1970-01-01 of midnight timestamps (NaT gives a meaningless number; callers mask it)."""
-    return np.floor_divide(stamps.astype("datetime64[ns]").view("int64"), _NS_PER_DAY)
 
 
 def days_to_score(cohort: Cohort, as_of: pd.Timestamp | None = None, start: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -151,19 +152,22 @@ def compute_features(cohort: Cohort, spans: pd.DataFrame, catalogue: Catalogue |
     grid = _build_grid(spans)
     if not grid.is_output.any():
         return pd.DataFrame(columns=["athlete_id", "date", *FEATURES, *INJURED_COLUMNS])
+    # Days before an athlete's log_start are unknown: their activities are not read, and features needing them are NaN.
+    known = known_days(grid.day, _log_start_days(cohort.profiles, grid)[grid.code])
+    readable = known >= 1
     columns: dict[str, np.ndarray] = {}
-    columns.update(_running_features(_daily_running(cohort.runs, grid)))
-    columns.update(_strength_features(_daily_strength(cohort.strength, grid, catalogue)))
+    columns.update(_running_features(_daily_running(cohort.runs, grid, readable)))
+    columns.update(_strength_features(_daily_strength(cohort.strength, grid, catalogue, readable)))
     keep = grid.is_output
     code, day = grid.code[keep], grid.day[keep]
-    columns = {name: values[keep] for name, values in columns.items()}
-    columns.update(_history(code, day, cohort.injuries, grid))
+    columns = mask_unknown({name: values[keep] for name, values in columns.items()}, known[keep], _DAYS_CAP)
+    columns.update(history(code, day, cohort.injuries, grid.codes_of(cohort.injuries["athlete_id"])))
     columns.update(_profile(code, cohort.profiles, grid))
     # One frame built once from arrays, each column its own block (copy=False): no consolidation or join copies on
     # millions of rows.
     frame = {
         "athlete_id": pd.array(grid.athletes.to_numpy(dtype=object)[code], dtype="string"),
-        "date": (day * _NS_PER_DAY).view("datetime64[ns]"),
+        "date": (day * NS_PER_DAY).view("datetime64[ns]"),
     }
     frame.update({name: columns[name] for name in [*FEATURES, *INJURED_COLUMNS]})
     return pd.DataFrame(frame, copy=False)
@@ -171,8 +175,8 @@ def compute_features(cohort: Cohort, spans: pd.DataFrame, catalogue: Catalogue |
 
 def _build_grid(spans: pd.DataFrame) -> _Grid:
     ids = spans["athlete_id"].astype(str).to_numpy(dtype=object)
-    starts = _day_numbers(pd.to_datetime(spans["start"]).dt.normalize().to_numpy(dtype="datetime64[ns]"))
-    ends = _day_numbers(pd.to_datetime(spans["end"]).dt.normalize().to_numpy(dtype="datetime64[ns]"))
+    starts = day_numbers(pd.to_datetime(spans["start"]).dt.normalize().to_numpy(dtype="datetime64[ns]"))
+    ends = day_numbers(pd.to_datetime(spans["end"]).dt.normalize().to_numpy(dtype="datetime64[ns]"))
     first_day = starts - LOOKBACK_DAYS
     length = np.maximum(ends - first_day + 1, 0).astype(np.int64)
     first_row = np.cumsum(length) - length
@@ -194,10 +198,26 @@ def _build_grid(spans: pd.DataFrame) -> _Grid:
     )
 
 
-def _daily_running(runs: pd.DataFrame, grid: _Grid) -> dict[str, np.ndarray]:
+def _log_start_days(profiles: pd.DataFrame, grid: _Grid) -> np.ndarray:
+    """Per athlete code, the day its log is complete from (days since 1970-01-01); int64 min for a complete log."""
+    p = profiles.drop_duplicates("athlete_id", keep="last")
+    row = pd.Index(p["athlete_id"].astype(object)).get_indexer(grid.athletes)
+    stamps = p["log_start"].to_numpy(dtype="datetime64[ns]")
+    start = np.where(np.isnat(stamps), np.iinfo(np.int64).min, day_numbers(stamps))
+    return np.where(row >= 0, start[np.maximum(row, 0)] if len(start) else 0, np.iinfo(np.int64).min)
+
+
+def _readable(idx: np.ndarray, readable: np.ndarray) -> np.ndarray:
+    """Activities inside the grid on a known day (not before the athlete's log_start)."""
+    keep = idx >= 0
+    keep[keep] = readable[idx[keep]]
+    return keep
+
+
+def _daily_running(runs: pd.DataFrame, grid: _Grid, readable: np.ndarray) -> dict[str, np.ndarray]:
     """Per grid day: total, zone and longest-run km, number of runs and session-RPE load (rpe x minutes)."""
     idx = grid.index_of(runs["athlete_id"], runs["date"]) if len(runs) else np.array([], dtype=np.int64)
-    keep = idx >= 0
+    keep = _readable(idx, readable)
     idx = idx[keep]
     r = runs[keep]
     n = len(grid)
@@ -219,11 +239,13 @@ def _daily_running(runs: pd.DataFrame, grid: _Grid) -> dict[str, np.ndarray]:
     }
 
 
-def _daily_strength(strength: pd.DataFrame, grid: _Grid, catalogue: Catalogue) -> dict[str, np.ndarray]:
+def _daily_strength(
+    strength: pd.DataFrame, grid: _Grid, catalogue: Catalogue, readable: np.ndarray
+) -> dict[str, np.ndarray]:
     """Per grid day: strength sessions, and reps (sets x reps) per protected injury, eccentric hamstring and calf."""
     n = len(grid)
     idx = grid.index_of(strength["athlete_id"], strength["date"]) if len(strength) else np.array([], dtype=np.int64)
-    keep = idx >= 0
+    keep = _readable(idx, readable)
     idx = idx[keep]
     s = strength[keep]
     volume = (s["sets"].fillna(0.0) * s["reps"].fillna(0.0)).to_numpy(dtype="float64")
@@ -314,55 +336,6 @@ def _strength_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     for kind in INJURIES:
         per_week[f"protective_reps_per_week_{kind}"] = trailing_sum(d[f"protect_{kind}"], 28) / 4.0
     return per_week
-
-
-def _last_at_or_before(event_code: np.ndarray, event_day: np.ndarray, code: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """Per row, the position of the athlete's last event on or before the row's day (events sorted), or -1."""
-    # Athlete code in the high bits, day in the low bits: one sorted key, so one binary search finds the event.
-    shift, bias = np.int64(1) << 32, np.int64(1) << 31
-    events = event_code * shift + (event_day + bias)
-    position = np.searchsorted(events, code * shift + (day + bias), side="right") - 1
-    found = position >= 0
-    found[found] = event_code[position[found]] == code[found]
-    return np.where(found, position, -1)
-
-
-def _history(code: np.ndarray, day: np.ndarray, injuries: pd.DataFrame, grid: _Grid) -> dict[str, np.ndarray]:
-    """Prior injuries per kind (count, days since the last onset), ongoing injuries and days since the last return."""
-    injury_code = grid.codes_of(injuries["athlete_id"])
-    onset = injuries["onset"].to_numpy(dtype="datetime64[ns]")
-    resolved = injuries["resolved"].to_numpy(dtype="datetime64[ns]")
-    kinds = injuries["kind"].astype(object).to_numpy()
-    usable = (injury_code >= 0) & ~np.isnat(onset)
-    history: dict[str, np.ndarray] = {}
-    total = np.zeros(len(code))
-    for kind in INJURIES:
-        chosen = np.flatnonzero(usable & (kinds == kind))
-        order = chosen[np.lexsort((_day_numbers(onset[chosen]), injury_code[chosen]))]
-        event_code, event_day = injury_code[order], _day_numbers(onset[order])
-        event_resolved = resolved[order]
-        # 1-based count of onsets per athlete, in onset order.
-        first_of_athlete = np.searchsorted(event_code, event_code, side="left")
-        count_at = (np.arange(len(order)) - first_of_athlete + 1).astype("float64")
-        last = _last_at_or_before(event_code, event_day, code, day)
-        found = last >= 0
-        at = np.maximum(last, 0)
-        count = np.where(found, count_at[at] if len(order) else 0.0, 0.0)
-        since = np.where(found, (day - (event_day[at] if len(order) else 0)).astype("float64"), np.nan)
-        ends = event_resolved[at] if len(order) else np.full(len(code), np.datetime64("NaT"), dtype="datetime64[ns]")
-        ongoing = found & (np.isnat(ends) | (_day_numbers(ends) > day))
-        history[f"prior_{kind}"] = count
-        history[f"days_since_{kind}"] = np.minimum(since, _SENTINEL_DAYS)
-        history[f"injured_{kind}"] = ongoing
-        total += count
-    history["prior_injuries"] = total
-    returned = np.flatnonzero((injury_code >= 0) & ~np.isnat(resolved))
-    order = returned[np.lexsort((_day_numbers(resolved[returned]), injury_code[returned]))]
-    return_day = _day_numbers(resolved[order])
-    last = _last_at_or_before(injury_code[order], return_day, code, day)
-    since_return = np.where(last >= 0, (day - (return_day[np.maximum(last, 0)] if len(order) else 0)), np.nan)
-    history["days_since_return"] = np.minimum(since_return.astype("float64"), _SENTINEL_DAYS)
-    return history
 
 
 def _profile(code: np.ndarray, profiles: pd.DataFrame, grid: _Grid) -> dict[str, np.ndarray]:
