@@ -112,7 +112,9 @@ def request_for(cohort: Cohort, athlete_id: str, as_of: pd.Timestamp) -> dict:
     def number(value: float) -> float | None:
         return None if pd.isna(value) else float(value)
 
+    started = {} if pd.isna(profile.get("log_start", pd.NaT)) else {"log_start": day(profile["log_start"])}
     return {
+        **started,
         "athlete": {
             "age": int(profile["age"]),
             "sex": profile["sex"],

@@ -28,6 +28,7 @@ from service.schemas.risk import (
 from training.domain.catalogue import default_catalogue
 from training.domain.schema import INJURIES, INJURY_NAMES, Cohort
 from training.features import FEATURES
+from training.known_log import unknown_features
 from training.model.explain import contributions, drivers_from
 from training.model.registry import ServedModel
 from training.model.scoring import risk_column, score
@@ -41,7 +42,14 @@ _MIN_HISTORY_DAYS = 28
 def request_cohort(body: RiskRequest, athlete_id: str = REQUEST_ATHLETE) -> Cohort:
     """The request's log as the four cohort tables every scoring path uses."""
     profile = pd.DataFrame(
-        [{"athlete_id": athlete_id, **body.athlete.model_dump(exclude={"sex"}), "sex": body.athlete.sex}]
+        [
+            {
+                "athlete_id": athlete_id,
+                **body.athlete.model_dump(exclude={"sex"}),
+                "sex": body.athlete.sex,
+                "log_start": pd.Timestamp(body.log_start) if body.log_start else pd.NaT,
+            }
+        ]
     )
     runs = pd.DataFrame(
         [{"athlete_id": athlete_id, "activity_id": r.id, **r.model_dump(exclude={"id"})} for r in body.runs],
@@ -110,7 +118,7 @@ def assess(cohort: Cohort, as_of: dt.date, served: ServedModel, settings: Settin
         load=load,
         recommendations=[exercise_dose(p) for p in plan.prescriptions],
         model=ModelRef(name=served.name, version=served.version),
-        warnings=_warnings(cohort, as_of, injured_kinds),
+        warnings=_warnings(cohort, as_of, injured_kinds, row),
         see_clinician=plan.see_clinician,
         return_to_run=[ReturnToRun(injury=r.injury, rule=r.rule, steps=list(r.steps)) for r in plan.return_to_run],
         load_guidance=guidance,
@@ -170,10 +178,13 @@ def exercise_dose(p: Prescription) -> ExerciseDose:
     )
 
 
-def _warnings(cohort: Cohort, as_of: dt.date, injured: frozenset[str]) -> list[str]:
+def _warnings(cohort: Cohort, as_of: dt.date, injured: frozenset[str], row: pd.Series) -> list[str]:
     warnings = []
+    started = cohort.profiles["log_start"].iloc[0]
     dates = [d.date() for d in (*cohort.runs["date"], *cohort.strength["date"])]
-    if not dates:
+    if not pd.isna(started):
+        warnings += _unknown_warnings(cohort, started, as_of, row)
+    elif not dates:
         warnings.append("the log is empty: risk reflects profile and injury history only")
     elif (as_of - min(dates)).days + 1 < _MIN_HISTORY_DAYS:
         warnings.append(
@@ -186,4 +197,22 @@ def _warnings(cohort: Cohort, as_of: dt.date, injured: frozenset[str]) -> list[s
         "(up to 5/10 during activity, settled by the next morning, not building week on week)"
         for kind in sorted(injured)
     )
+    return warnings
+
+
+def _unknown_warnings(cohort: Cohort, started: pd.Timestamp, as_of: dt.date, row: pd.Series) -> list[str]:
+    """What a late log_start leaves unknown: the features it makes missing, and activities it leaves unread."""
+    warnings = []
+    known = (as_of - started.date()).days + 1
+    unknown = unknown_features(known, {name: float(row[name]) for name in FEATURES})
+    if unknown:
+        warnings.append(
+            f"the log is complete from {started.date()} ({max(known, 0)} days known): unknown, not read as rest: "
+            + ", ".join(unknown)
+        )
+    earlier = sum(
+        int((t["date"] < started).sum()) for t in (cohort.runs, cohort.strength.drop_duplicates("activity_id"))
+    )
+    if earlier:
+        warnings.append(f"{earlier} activities before log_start {started.date()} are not read")
     return warnings

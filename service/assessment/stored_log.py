@@ -45,5 +45,10 @@ def stored_request(session: Session, athlete: Athlete, as_of: dt.date, max_log_d
         for row in injuries.known_on(session, athlete.id, as_of)
     ]
     return RiskRequest(
-        athlete=athletes.profile_of(athlete), injuries=known, runs=runs, strength_sessions=sessions, as_of=as_of
+        athlete=athletes.profile_of(athlete),
+        injuries=known,
+        runs=runs,
+        strength_sessions=sessions,
+        as_of=as_of,
+        log_start=athlete.log_start,
     )

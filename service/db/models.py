@@ -90,6 +90,8 @@ class Athlete(Base):
     years_running: Mapped[float] = mapped_column(Float)
     body_mass_kg: Mapped[float | None] = mapped_column(Float)
     height_cm: Mapped[float | None] = mapped_column(Float)
+    # First day the stored log is complete from; null: complete. Days before it are unknown, not rest days.
+    log_start: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now, onupdate=_now)
 

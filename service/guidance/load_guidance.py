@@ -51,9 +51,13 @@ def load_guidance(
     cohort: Cohort, athlete_id: str, as_of: pd.Timestamp, today: pd.Series, model: InjuryRiskModel, target: float
 ) -> LoadGuidance:
     """Guidance for the 7 days after ``as_of``; ``today`` is the athlete's scored feature row for ``as_of``."""
-    chronic = float(today["km_28d"]) / 4.0
-    recent_longest = max(float(today["longest_run_7d_km"]), _longest_before(cohort, athlete_id, as_of))
-    runs_per_week = int(np.clip(round(float(today["runs_7d"]) or 3.0), 2, 6))
+    # A log known for fewer than 28 days has no chronic load: its known week stands in, else fresh weeks are tried.
+    chronic = float(np.nan_to_num(float(today["km_28d"]) / 4.0, nan=np.nan_to_num(float(today["km_7d"]), nan=0.0)))
+    recent_longest = max(
+        float(np.nan_to_num(float(today["longest_run_7d_km"]))), _longest_before(cohort, athlete_id, as_of)
+    )
+    runs_7d = float(today["runs_7d"])
+    runs_per_week = int(np.clip(round(runs_7d if runs_7d > 0 else 3.0), 2, 6))
     candidates = _candidates(chronic, recent_longest, runs_per_week)
     names = [str(i) for i in range(len(candidates))] + [_REST]
     rows = score_plan_tables(

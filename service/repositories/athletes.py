@@ -20,7 +20,9 @@ def _taken(session: Session, tenant_id: int, external_id: str) -> bool:
 def create(session: Session, tenant_id: int, body: AthleteCreate) -> Athlete:
     if _taken(session, tenant_id, body.external_id):
         raise Conflict(f"an athlete with external_id {body.external_id!r} already exists")
-    athlete = Athlete(tenant_id=tenant_id, external_id=body.external_id, **body.profile.model_dump())
+    athlete = Athlete(
+        tenant_id=tenant_id, external_id=body.external_id, log_start=body.log_start, **body.profile.model_dump()
+    )
     session.add(athlete)
     session.flush()
     return athlete
@@ -56,6 +58,8 @@ def update(session: Session, athlete: Athlete, body: AthleteUpdate) -> Athlete:
     if body.profile is not None:
         for field, value in body.profile.model_dump().items():
             setattr(athlete, field, value)
+    if "log_start" in body.model_fields_set:
+        athlete.log_start = body.log_start
     session.flush()
     return athlete
 

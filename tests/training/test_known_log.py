@@ -44,7 +44,9 @@ def test_features_whose_window_reaches_before_the_log_start_are_missing():
 def test_activities_before_the_log_start_are_not_read():
     late = cohort(runs=RUNS, log_start="2026-04-25")
     trimmed = cohort(runs=[(d, km) for d, km in RUNS if d >= "2026-04-25"], log_start="2026-04-25")
-    pd.testing.assert_series_equal(features_on(late, "2026-05-01")[FEATURES], features_on(trimmed, "2026-05-01")[FEATURES])
+    pd.testing.assert_series_equal(
+        features_on(late, "2026-05-01")[FEATURES], features_on(trimmed, "2026-05-01")[FEATURES]
+    )
 
 
 def test_an_unknown_day_is_not_read_as_rest():

@@ -21,6 +21,7 @@ def public(athlete: Athlete) -> AthletePublic:
         id=athlete.id,
         external_id=athlete.external_id,
         profile=athletes.profile_of(athlete),
+        log_start=athlete.log_start,
         created_at=athlete.created_at,
         updated_at=athlete.updated_at,
     )
