@@ -1,0 +1,61 @@
+"""`injury-risk train --dataset lovdal FILE`: the real-runner validation as an MLflow run, and its figures on the
+served simulator model's own run (its model card's "real runners" section and ``real_*`` metrics, which
+GET /v1/model shows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import mlflow
+
+from training.evaluation.model_card import real_runners_section, with_real_runners
+from training.lovdal.validation import LovdalValidation, validate_lovdal
+from training.model.registry import MODEL_CARD_ARTIFACT, ServedModel, has_model, load_served_model, use_tracking
+from training.settings import Settings
+
+# On the served model's run: how it ranks real runners, and what the product's pipeline reaches when fitted to them.
+_ON_SERVED_MODEL = (
+    "transfer_paper_roc_auc",
+    "transfer_all_roc_auc",
+    "product_paper_roc_auc",
+    "product_cv_roc_auc_mean",
+)
+
+
+@dataclass(frozen=True)
+class LovdalRun:
+    validation: LovdalValidation
+    run_id: str
+    section: str
+    transfer_version: str | None
+
+
+def run_lovdal(
+    path: Path, settings: Settings, folds: int = 5, repeats: int = 3, replicates: int = 1000, command: str = ""
+) -> LovdalRun:
+    """Validate on the file, log the run (experiment ``<experiment_name>-real-runners``) and annotate the served
+    model's run when one is registered."""
+    served: ServedModel | None = load_served_model(settings) if has_model(settings) else None
+    validation = validate_lovdal(
+        path, settings.seed, folds, repeats, replicates, served.model if served is not None else None
+    )
+    data = {
+        **validation.data,
+        "replicates": replicates,
+        "file": path.name,
+        "transfer_model_version": served.version if served is not None else "none",
+    }
+    command = command or f"injury-risk train --dataset lovdal {path}"
+    section = real_runners_section(validation.metrics, data, command)
+    client = use_tracking(settings.model_copy(update={"experiment_name": f"{settings.experiment_name}-real-runners"}))
+    with mlflow.start_run() as run:
+        mlflow.log_params({**data, "seed": settings.seed})
+        mlflow.log_metrics(validation.metrics)
+        mlflow.log_text(section, "real_runners.md")
+    if served is not None:
+        for name in _ON_SERVED_MODEL:
+            if name in validation.metrics:
+                client.log_metric(served.run_id, f"real_{name}", validation.metrics[name])
+        client.log_text(served.run_id, with_real_runners(served.model_card or "", section), MODEL_CARD_ARTIFACT)
+    return LovdalRun(validation, run.info.run_id, section, served.version if served is not None else None)
