@@ -82,6 +82,7 @@ def _train_lovdal(name: str, path: Path, seed: int) -> str:
     run = run_lovdal(path, get_settings(), command=f"injury-risk train --dataset lovdal {path}")
     metrics = run.validation.metrics
     typer.echo(run.section)
+    typer.echo(run.marginals)
     typer.echo(
         f"product pipeline: paper-split ROC AUC {metrics['product_paper_roc_auc']:.3f} (paper {PAPER_TEST_AUC}), "
         f"grouped CV {metrics['product_cv_roc_auc_mean']:.3f}; MLflow run {run.run_id}"

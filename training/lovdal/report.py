@@ -10,9 +10,12 @@ from pathlib import Path
 import mlflow
 
 from training.evaluation.model_card import real_runners_section, with_real_runners
+from training.lovdal.importer import read_day_file
+from training.lovdal.marginals import COMPETITIVE, comparison, lovdal_marginals, simulated_marginals
 from training.lovdal.validation import LovdalValidation, validate_lovdal
 from training.model.registry import MODEL_CARD_ARTIFACT, ServedModel, has_model, load_served_model, use_tracking
 from training.settings import Settings
+from training.simulation.simulate import simulate
 
 # On the served model's run: how it ranks real runners, and what the product's pipeline reaches when fitted to them.
 _ON_SERVED_MODEL = (
@@ -29,6 +32,7 @@ class LovdalRun:
     run_id: str
     section: str
     transfer_version: str | None
+    marginals: str
 
 
 def run_lovdal(
@@ -48,14 +52,33 @@ def run_lovdal(
     }
     command = command or f"injury-risk train --dataset lovdal {path}"
     section = real_runners_section(validation.metrics, data, command)
+    marginals = marginals_table(path, settings.seed)
     client = use_tracking(settings.model_copy(update={"experiment_name": f"{settings.experiment_name}-real-runners"}))
     with mlflow.start_run() as run:
         mlflow.log_params({**data, "seed": settings.seed})
         mlflow.log_metrics(validation.metrics)
         mlflow.log_text(section, "real_runners.md")
+        mlflow.log_text(marginals, "simulator_vs_real.md")
     if served is not None:
         for name in _ON_SERVED_MODEL:
             if name in validation.metrics:
                 client.log_metric(served.run_id, f"real_{name}", validation.metrics[name])
         client.log_text(served.run_id, with_real_runners(served.model_card or "", section), MODEL_CARD_ARTIFACT)
-    return LovdalRun(validation, run.info.run_id, section, served.version if served is not None else None)
+    return LovdalRun(validation, run.info.run_id, section, served.version if served is not None else None, marginals)
+
+
+def marginals_table(path: Path, seed: int, athletes: int = 600) -> str:
+    """Markdown: the competitive-runner simulator profile's weekly marginals next to the file's, with tolerances."""
+    simulation = simulate(COMPETITIVE.model_copy(update={"athletes": athletes, "seed": seed}))
+    table = comparison(lovdal_marginals(read_day_file(path)), simulated_marginals(simulation))
+    lines = [
+        f"## Simulator (competitive profile, {athletes} athletes x {simulation.config.days} days) vs real runners",
+        "",
+        "| measure | real | simulated | tolerance | within |",
+        "|---|---|---|---|---|",
+        *[
+            f"| {r.measure} | {r.real:.3g} | {r.simulated:.3g} | {r.tolerance} | {'yes' if r.within else 'NO'} |"
+            for r in table.itertuples()
+        ],
+    ]
+    return "\n".join(lines) + "\n"
