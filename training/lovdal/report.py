@@ -4,6 +4,7 @@ GET /v1/model shows)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import mlflow
 
 from training.evaluation.model_card import real_runners_section, with_real_runners
 from training.lovdal.importer import read_day_file
+from training.lovdal.learners import LEARNERS, Learner
 from training.lovdal.marginals import COMPETITIVE, comparison, lovdal_marginals, simulated_marginals
 from training.lovdal.validation import LovdalValidation, validate_lovdal
 from training.model.registry import MODEL_CARD_ARTIFACT, ServedModel, has_model, load_served_model, use_tracking
@@ -36,13 +38,20 @@ class LovdalRun:
 
 
 def run_lovdal(
-    path: Path, settings: Settings, folds: int = 5, repeats: int = 3, replicates: int = 1000, command: str = ""
+    path: Path,
+    settings: Settings,
+    folds: int = 5,
+    repeats: int = 3,
+    replicates: int = 1000,
+    command: str = "",
+    simulated_athletes: int = 600,
+    learners: Sequence[Learner] = LEARNERS,
 ) -> LovdalRun:
     """Validate on the file, log the run (experiment ``<experiment_name>-real-runners``) and annotate the served
     model's run when one is registered."""
     served: ServedModel | None = load_served_model(settings) if has_model(settings) else None
     validation = validate_lovdal(
-        path, settings.seed, folds, repeats, replicates, served.model if served is not None else None
+        path, settings.seed, folds, repeats, replicates, served.model if served is not None else None, learners
     )
     data = {
         **validation.data,
@@ -52,7 +61,7 @@ def run_lovdal(
     }
     command = command or f"injury-risk train --dataset lovdal {path}"
     section = real_runners_section(validation.metrics, data, command)
-    marginals = marginals_table(path, settings.seed)
+    marginals = marginals_table(path, settings.seed, simulated_athletes)
     client = use_tracking(settings.model_copy(update={"experiment_name": f"{settings.experiment_name}-real-runners"}))
     with mlflow.start_run() as run:
         mlflow.log_params({**data, "seed": settings.seed})

@@ -10,6 +10,7 @@ athletes, trained on the others; ``<learner>_cv_roc_auc_mean``/``_sd``/``_low``/
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +58,7 @@ def validate_lovdal(
     repeats: int = 3,
     replicates: int = 1000,
     transfer_model: InjuryRiskModel | None = None,
+    learners: Sequence[Learner] = LEARNERS,
 ) -> LovdalValidation:
     """Every learner on the paper split and in grouped CV, after the leak guards; LeakError stops the run."""
     frame = read_day_file(path)
@@ -65,7 +67,7 @@ def validate_lovdal(
     test = paper_split(frame)
     metrics, strongest = _guards(frame, rows, y, groups, test, seed)
     codes = pd.factorize(groups[test])[0]
-    for learner in LEARNERS:
+    for learner in learners:
         scores = learner.fit(rows[~test], y[~test], groups[~test], seed)(rows[test])
         metrics.update(_auc_with_interval(f"{learner.name}_paper", y[test], scores, codes, replicates, seed))
         metrics.update(_cross_validated(learner, rows, y, groups, folds, repeats, seed))
