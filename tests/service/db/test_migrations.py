@@ -65,8 +65,8 @@ def test_a_stored_athlete_gains_an_empty_log_start_on_upgrade(empty_database: st
             connection.execute(text("INSERT INTO tenants (id, name, created_at) VALUES (1, 't', CURRENT_TIMESTAMP)"))
             connection.execute(
                 text(
-                    "INSERT INTO athletes (id, tenant_id, external_id, age, sex, years_running, created_at, updated_at) "
-                    "VALUES ('a', 1, 'x', 30, 'F', 2.0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    "INSERT INTO athletes (id, tenant_id, external_id, age, sex, years_running, created_at, "
+                    "updated_at) VALUES ('a', 1, 'x', 30, 'F', 2.0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
                 )
             )
         upgrade(empty_database)
