@@ -22,9 +22,10 @@ def cohort(
     athlete_id: str = "A1",
     sex: str = "F",
     years_running: float = 3.0,
+    log_start: str | None = None,
 ) -> Cohort:
     """One athlete: runs as (date, km), strength as (date, exercise_id, sets, reps), injuries as (kind, onset,
-    resolved)."""
+    resolved); ``log_start``: the day the log is complete from (None: complete)."""
     runs = runs or []
     strength = strength or []
     injuries = injuries or []
@@ -38,6 +39,7 @@ def cohort(
                     "years_running": years_running,
                     "body_mass_kg": 60.0,
                     "height_cm": 165.0,
+                    "log_start": pd.Timestamp(log_start) if log_start else pd.NaT,
                 }
             ]
         ),
@@ -110,7 +112,9 @@ def request_for(cohort: Cohort, athlete_id: str, as_of: pd.Timestamp) -> dict:
     def number(value: float) -> float | None:
         return None if pd.isna(value) else float(value)
 
+    started = {} if pd.isna(profile.get("log_start", pd.NaT)) else {"log_start": day(profile["log_start"])}
     return {
+        **started,
         "athlete": {
             "age": int(profile["age"]),
             "sex": profile["sex"],

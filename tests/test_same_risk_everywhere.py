@@ -1,4 +1,5 @@
-"""One source of truth: the API and batch scoring give the same probabilities for the same athlete and day."""
+"""One source of truth: the API, a stored athlete and batch scoring (local and Spark) give the same probabilities for
+the same athlete and day, complete logs and logs known only from a late ``log_start`` alike."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from service.batch.job import BatchRequest, run_batch
 from service.batch.output import read_results
 from service.cli import app
 from tests.conftest import Trained
 from tests.factories import request_for
+from tests.tenants import new_tenant, store_log
 from training.domain.cohort_io import write_cohort
-from training.domain.schema import INJURIES
+from training.domain.schema import INJURIES, Cohort
 
 
 def test_api_and_batch_score_give_identical_probabilities(
@@ -49,3 +53,72 @@ def test_api_and_batch_score_give_identical_probabilities(
             else:
                 assert abs(online[kind] - offline) <= 1e-12, (athlete_id, kind, online[kind], offline)
     assert dt.date.fromisoformat(str(batch["as_of"].iloc[0].date())) == as_of.date()
+
+
+# Days known on the scored day per athlete (None: a complete log): from "a few days" to "longer than any window".
+KNOWN_DAYS = [None, 3, 20, 45, 120]
+
+
+@pytest.mark.slow
+def test_a_late_log_start_gives_the_same_risk_on_every_path(
+    trained: Trained, client: TestClient, spark, tmp_path: Path
+):
+    cohort = trained.simulation.cohort
+    as_of = pd.Timestamp(trained.simulation.config.start_date) + pd.Timedelta(days=200)
+    athletes = [str(a) for a in cohort.profiles["athlete_id"].iloc[: len(KNOWN_DAYS)]]
+    starts = {
+        a: pd.NaT if known is None else as_of - pd.Timedelta(days=known - 1)
+        for a, known in zip(athletes, KNOWN_DAYS, strict=True)
+    }
+    picked = cohort.for_athletes(athletes)
+    started = Cohort(
+        profiles=picked.profiles.assign(log_start=picked.profiles["athlete_id"].map(starts).astype("datetime64[ns]")),
+        runs=picked.runs,
+        strength=picked.strength,
+        injuries=picked.injuries,
+    ).normalised()
+    folder = tmp_path / "cohort"
+    write_cohort(started, folder)
+    batch = {}
+    for engine in ("local", "spark"):
+        job = BatchRequest(
+            input=folder, out=tmp_path / engine, first_day=as_of.date(), last_day=as_of.date(), engine=engine
+        )
+        run_batch(job, trained.settings)
+        batch[engine] = read_results(tmp_path / engine).set_index("athlete_id")
+
+    tenant = new_tenant(client)
+    for athlete_id, known in zip(athletes, KNOWN_DAYS, strict=True):
+        body = request_for(started, athlete_id, as_of)
+        online = client.post("/v1/risk", json=body)
+        assert online.status_code == 200, online.text
+        created = client.post(
+            "/v1/athletes",
+            json={"external_id": athlete_id, "profile": body["athlete"], "log_start": body.get("log_start")},
+            headers=tenant.platform,
+        )
+        assert created.status_code == 201, created.text
+        stored_id = created.json()["id"]
+        store_log(client, tenant, stored_id, body)
+        stored = client.get(
+            f"/v1/athletes/{stored_id}/risk", params={"as_of": str(as_of.date())}, headers=tenant.platform
+        )
+        assert stored.status_code == 200, stored.text
+        answers = {"api": online.json(), "stored": stored.json()}
+        for kind in INJURIES:
+            probabilities = [
+                next(r["probability"] for r in a["risks"] if r["injury"] == kind) for a in answers.values()
+            ]
+            probabilities += [batch[engine].loc[athlete_id, f"risk_{kind}"] for engine in batch]
+            if probabilities[0] is None:
+                assert all(pd.isna(p) for p in probabilities), (athlete_id, kind, probabilities)
+            else:
+                assert max(probabilities) - min(probabilities) <= 1e-9, (athlete_id, kind, probabilities)
+        for answer in answers.values():
+            named = [w for w in answer["warnings"] if "unknown, not read as rest" in w]
+            if known is not None and known < 84:
+                assert named and "acwr_ewma" in named[0], answer["warnings"]
+            else:
+                assert not named, answer["warnings"]
+        if known is not None and known < 7:
+            assert online.json()["load"]["km_7d"] is None

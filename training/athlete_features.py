@@ -13,6 +13,7 @@ from training.domain.athlete_log import AthleteLog, RunArrays
 from training.domain.catalogue import Catalogue
 from training.feature_history import history_features, profile_features, profile_table
 from training.features import (
+    DAYS_CAP,
     FEATURES,
     INJURED_COLUMNS,
     LOOKBACK_DAYS,
@@ -21,6 +22,7 @@ from training.features import (
     running_features,
     strength_features,
 )
+from training.known_log import known_days, mask_unknown
 
 _RUNNING_DAILY = ("km", "km_threshold", "km_interval", "km_sprint", "runs", "srpe")
 
@@ -29,10 +31,12 @@ def athlete_days(log: AthleteLog, first_day: int, last_day: int, catalogue: Cata
     """Daily running and strength totals on days ``first_day - LOOKBACK_DAYS`` .. ``last_day`` (position 0 first)."""
     start = first_day - LOOKBACK_DAYS
     n = last_day - start + 1
+    # Activities before the log's start are not read, as on the frame path.
+    earliest = start if log.log_start is None else max(start, log.log_start)
     run_idx = log.runs.day - start
-    run_keep = np.flatnonzero((run_idx >= 0) & (run_idx < n))
+    run_keep = np.flatnonzero((log.runs.day >= earliest) & (run_idx < n))
     set_idx = log.strength.day - start
-    set_keep = np.flatnonzero((set_idx >= 0) & (set_idx < n))
+    set_keep = np.flatnonzero((log.strength.day >= earliest) & (set_idx < n))
     return {
         **daily_running(run_idx[run_keep], n, log.runs.take(run_keep)),
         **daily_strength(set_idx[set_keep], n, log.strength.take(set_keep), catalogue),
@@ -43,8 +47,9 @@ def athlete_features(log: AthleteLog, first_day: int, last_day: int, catalogue: 
     """Every name of ``FEATURES`` and ``INJURED_COLUMNS`` for days ``first_day`` .. ``last_day`` (arrays by day)."""
     daily = athlete_days(log, first_day, last_day, catalogue)
     columns = {**running_features(daily), **strength_features(daily)}
-    columns = {name: values[LOOKBACK_DAYS:] for name, values in columns.items()}
-    columns.update(_known(log, np.arange(first_day, last_day + 1, dtype=np.int64)))
+    days = np.arange(first_day, last_day + 1, dtype=np.int64)
+    columns = _mask(log, {name: values[LOOKBACK_DAYS:] for name, values in columns.items()}, days)
+    columns.update(_known(log, days))
     return {name: columns[name] for name in [*FEATURES, *INJURED_COLUMNS]}
 
 
@@ -68,12 +73,21 @@ def plan_features(
     running["longest"] = np.maximum(np.tile(daily["longest"], plans), added["longest"])
     days = last_day - first_day + 1
     output = (np.arange(plans * n) % n) >= LOOKBACK_DAYS
-    columns = {name: values[output] for name, values in running_features(running).items()}
-    once = {name: values[LOOKBACK_DAYS:] for name, values in strength_features(daily).items()}
-    once.update(_known(log, np.arange(first_day, last_day + 1, dtype=np.int64)))
+    days_of_rows = np.tile(np.arange(first_day, last_day + 1, dtype=np.int64), plans)
+    columns = _mask(log, {name: values[output] for name, values in running_features(running).items()}, days_of_rows)
+    once_days = np.arange(first_day, last_day + 1, dtype=np.int64)
+    once = _mask(log, {name: values[LOOKBACK_DAYS:] for name, values in strength_features(daily).items()}, once_days)
+    once.update(_known(log, once_days))
     columns.update({name: np.tile(values, plans) for name, values in once.items()})
     assert all(len(values) == plans * days for values in columns.values())
     return {name: columns[name] for name in [*FEATURES, *INJURED_COLUMNS]}
+
+
+def _mask(log: AthleteLog, columns: dict[str, np.ndarray], day: np.ndarray) -> dict[str, np.ndarray]:
+    """Features whose window reaches before the log's start are NaN, as ``compute_features`` makes them."""
+    if log.log_start is None:
+        return columns
+    return mask_unknown(columns, known_days(day, np.full(len(day), log.log_start, dtype=np.int64)), DAYS_CAP)
 
 
 def _known(log: AthleteLog, day: np.ndarray) -> dict[str, np.ndarray]:

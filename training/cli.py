@@ -74,17 +74,21 @@ def train(
 
 def _train_lovdal(name: str, path: Path, seed: int) -> str:
     # Imported on use, so the CLI starts fast (see the module docstring).
-    from training.lovdal.protocol import PAPER_TEST_AUC, train_lovdal
+    from training.lovdal.protocol import PAPER_TEST_AUC
+    from training.lovdal.report import run_lovdal
 
     if name != "lovdal":
         raise typer.BadParameter("the only dataset is 'lovdal'", param_hint="--dataset")
-    result = train_lovdal(path, seed=seed)
+    run = run_lovdal(path, get_settings(), command=f"injury-risk train --dataset lovdal {path}")
+    metrics = run.validation.metrics
+    typer.echo(run.section)
+    typer.echo(run.marginals)
     typer.echo(
-        f"Lövdal any-injury model: test ROC AUC {result.test_roc_auc:.3f} (paper {PAPER_TEST_AUC}) on the 10 last "
-        f"recruited athletes; {result.test_rows} test rows, {result.test_injuries} injuries; "
-        f"{result.train_rows} training rows, {result.train_injuries} injuries"
+        f"product pipeline: paper-split ROC AUC {metrics['product_paper_roc_auc']:.3f} (paper {PAPER_TEST_AUC}), "
+        f"grouped CV {metrics['product_cv_roc_auc_mean']:.3f}; MLflow run {run.run_id}"
+        + (f"; figures added to model version {run.transfer_version}" if run.transfer_version else "")
     )
-    return f"{result.test_roc_auc:.4f}"
+    return f"{metrics['product_paper_roc_auc']:.4f}"
 
 
 @app.command()

@@ -79,3 +79,11 @@ def _weighted_sum(x: np.ndarray, weights: np.ndarray, out: np.ndarray) -> None:
             # The product is rounded, then added: the same two roundings as numpy's weight * x then +=.
             term = x[t - j] * weights[j]
             out[t] += term
+
+
+NS_PER_DAY = 86_400 * 10**9
+
+
+def day_numbers(stamps: np.ndarray) -> np.ndarray:
+    """Whole days since 1970-01-01 of midnight timestamps (NaT gives a meaningless number; callers mask it)."""
+    return np.floor_divide(stamps.astype("datetime64[ns]").view("int64"), NS_PER_DAY)

@@ -16,11 +16,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from training.day_windows import capped_ratio, days_since, trailing_max, trailing_sum, truncated_ewma
+from training.day_windows import (
+    NS_PER_DAY,
+    capped_ratio,
+    day_numbers,
+    days_since,
+    trailing_max,
+    trailing_sum,
+    truncated_ewma,
+)
 from training.domain.athlete_log import RunArrays, StrengthArrays
 from training.domain.catalogue import Catalogue, default_catalogue
 from training.domain.schema import INJURIES, Cohort
 from training.feature_history import history_features, profile_features, profile_table
+from training.known_log import known_days, mask_unknown
 
 # The deepest any feature looks back (chronic EWMA truncation + margin); days before it never change a feature.
 LOOKBACK_DAYS = 90
@@ -31,7 +40,7 @@ _SPIKE_BASE_DAYS = 30
 _SPIKE_CAP = 3.0
 _RATIO_CAP = 5.0
 _MONOTONY_CAP = 10.0
-_DAYS_CAP = 60
+DAYS_CAP = 60
 RUN_VALUES = ["km", "km_threshold", "km_interval", "km_sprint", "duration_min", "rpe"]
 
 RUNNING_FEATURES = [
@@ -101,17 +110,9 @@ class _Grid:
         known = span >= 0
         safe = np.maximum(span, 0)
         stamps = dates.to_numpy(dtype="datetime64[ns]")
-        offset = _day_numbers(stamps) - self.first_day[safe]
+        offset = day_numbers(stamps) - self.first_day[safe]
         inside = known & ~np.isnat(stamps) & (offset >= 0) & (offset < self.length[safe])
         return np.where(inside, self.first_row[safe] + offset, -1).astype(np.int64)
-
-
-_NS_PER_DAY = 86_400 * 10**9
-
-
-def _day_numbers(stamps: np.ndarray) -> np.ndarray:
-    """Whole days since 1970-01-01 of midnight timestamps (NaT gives a meaningless number; callers mask it)."""
-    return np.floor_divide(stamps.astype("datetime64[ns]").view("int64"), _NS_PER_DAY)
 
 
 def days_to_score(cohort: Cohort, as_of: pd.Timestamp | None = None, start: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -156,19 +157,22 @@ def compute_features(cohort: Cohort, spans: pd.DataFrame, catalogue: Catalogue |
     grid = _build_grid(spans)
     if not grid.is_output.any():
         return pd.DataFrame(columns=["athlete_id", "date", *FEATURES, *INJURED_COLUMNS])
+    # Days before an athlete's log_start are unknown: their activities are not read, and features needing them are NaN.
+    known = known_days(grid.day, _log_start_days(cohort.profiles, grid)[grid.code])
+    readable = known >= 1
     columns: dict[str, np.ndarray] = {}
-    columns.update(running_features(_daily_running(cohort.runs, grid)))
-    columns.update(strength_features(_daily_strength(cohort.strength, grid, catalogue)))
+    columns.update(running_features(_daily_running(cohort.runs, grid, readable)))
+    columns.update(strength_features(_daily_strength(cohort.strength, grid, catalogue, readable)))
     keep = grid.is_output
     code, day = grid.code[keep], grid.day[keep]
-    columns = {name: values[keep] for name, values in columns.items()}
+    columns = mask_unknown({name: values[keep] for name, values in columns.items()}, known[keep], DAYS_CAP)
     columns.update(_history(code, day, cohort.injuries, grid))
     columns.update(_profile(code, cohort.profiles, grid))
     # One frame built once from arrays, each column its own block (copy=False): no consolidation or join copies on
     # millions of rows.
     frame = {
         "athlete_id": pd.array(grid.athletes.to_numpy(dtype=object)[code], dtype="string"),
-        "date": (day * _NS_PER_DAY).view("datetime64[ns]"),
+        "date": (day * NS_PER_DAY).view("datetime64[ns]"),
     }
     frame.update({name: columns[name] for name in [*FEATURES, *INJURED_COLUMNS]})
     return pd.DataFrame(frame, copy=False)
@@ -176,8 +180,8 @@ def compute_features(cohort: Cohort, spans: pd.DataFrame, catalogue: Catalogue |
 
 def _build_grid(spans: pd.DataFrame) -> _Grid:
     ids = spans["athlete_id"].astype(str).to_numpy(dtype=object)
-    starts = _day_numbers(pd.to_datetime(spans["start"]).dt.normalize().to_numpy(dtype="datetime64[ns]"))
-    ends = _day_numbers(pd.to_datetime(spans["end"]).dt.normalize().to_numpy(dtype="datetime64[ns]"))
+    starts = day_numbers(pd.to_datetime(spans["start"]).dt.normalize().to_numpy(dtype="datetime64[ns]"))
+    ends = day_numbers(pd.to_datetime(spans["end"]).dt.normalize().to_numpy(dtype="datetime64[ns]"))
     first_day = starts - LOOKBACK_DAYS
     length = np.maximum(ends - first_day + 1, 0).astype(np.int64)
     first_row = np.cumsum(length) - length
@@ -199,9 +203,25 @@ def _build_grid(spans: pd.DataFrame) -> _Grid:
     )
 
 
-def _daily_running(runs: pd.DataFrame, grid: _Grid) -> dict[str, np.ndarray]:
-    idx = grid.index_of(runs["athlete_id"], runs["date"]) if len(runs) else np.array([], dtype=np.int64)
+def _log_start_days(profiles: pd.DataFrame, grid: _Grid) -> np.ndarray:
+    """Per athlete code, the day its log is complete from (days since 1970-01-01); int64 min for a complete log."""
+    p = profiles.drop_duplicates("athlete_id", keep="last")
+    row = pd.Index(p["athlete_id"].astype(object)).get_indexer(grid.athletes)
+    stamps = p["log_start"].to_numpy(dtype="datetime64[ns]")
+    start = np.where(np.isnat(stamps), np.iinfo(np.int64).min, day_numbers(stamps))
+    return np.where(row >= 0, start[np.maximum(row, 0)] if len(start) else 0, np.iinfo(np.int64).min)
+
+
+def _readable(idx: np.ndarray, readable: np.ndarray) -> np.ndarray:
+    """Activities inside the grid on a known day (not before the athlete's log_start)."""
     keep = idx >= 0
+    keep[keep] = readable[idx[keep]]
+    return keep
+
+
+def _daily_running(runs: pd.DataFrame, grid: _Grid, readable: np.ndarray) -> dict[str, np.ndarray]:
+    idx = grid.index_of(runs["athlete_id"], runs["date"]) if len(runs) else np.array([], dtype=np.int64)
+    keep = _readable(idx, readable)
     columns = {name: runs[name].to_numpy(dtype="float64")[keep] for name in RUN_VALUES}
     return daily_running(idx[keep], len(grid), RunArrays(day=idx[keep], **columns))
 
@@ -226,9 +246,11 @@ def daily_running(idx: np.ndarray, n: int, runs: RunArrays) -> dict[str, np.ndar
     }
 
 
-def _daily_strength(strength: pd.DataFrame, grid: _Grid, catalogue: Catalogue) -> dict[str, np.ndarray]:
+def _daily_strength(
+    strength: pd.DataFrame, grid: _Grid, catalogue: Catalogue, readable: np.ndarray
+) -> dict[str, np.ndarray]:
     idx = grid.index_of(strength["athlete_id"], strength["date"]) if len(strength) else np.array([], dtype=np.int64)
-    keep = idx >= 0
+    keep = _readable(idx, readable)
     s = strength[keep]
     session = pd.factorize(s["activity_id"].astype(object))[0]
     exercise, exercises = pd.factorize(s["exercise_id"].astype(object))
@@ -302,7 +324,7 @@ def running_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         )
     spike = np.clip(spike, 0.0, _SPIKE_CAP)
 
-    days_since_rest = days_since(km <= 0, _DAYS_CAP, before_start=True)
+    days_since_rest = days_since(km <= 0, DAYS_CAP, before_start=True)
 
     km_28d_zone = {z: trailing_sum(d[f"km_{z}"], 28) for z in ("threshold", "interval", "sprint")}
     return {
@@ -331,7 +353,7 @@ def running_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 def strength_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     per_week = {
         "strength_sessions_per_week": trailing_sum(d["sessions"], 28) / 4.0,
-        "days_since_strength": days_since(d["sessions"] > 0, _DAYS_CAP, before_start=False),
+        "days_since_strength": days_since(d["sessions"] > 0, DAYS_CAP, before_start=False),
         "nordic_reps_per_week": trailing_sum(d["nordic"], 28) / 4.0,
         "calf_reps_per_week": trailing_sum(d["calf"], 28) / 4.0,
     }
@@ -348,9 +370,9 @@ def _history(code: np.ndarray, day: np.ndarray, injuries: pd.DataFrame, grid: _G
         day,
         grid.codes_of(injuries["athlete_id"]),
         injuries["kind"].astype(object).to_numpy(),
-        _day_numbers(onset),
+        day_numbers(onset),
         ~np.isnat(onset),
-        _day_numbers(resolved),
+        day_numbers(resolved),
         ~np.isnat(resolved),
     )
 

@@ -59,6 +59,8 @@ def assess_log(log: AthleteLog, as_of: dt.date, served: ServedModel, settings: S
         first=date_of(int(logged_days.min())) if len(logged_days) else None,
         strength_sessions=[date_of(d) for d in log.session_days()],
         body_mass_known=not math.isnan(log.profile.body_mass_kg),
+        log_start=None if log.log_start is None else date_of(log.log_start),
+        unread=log.unread(),
     )
     return answer(
         as_of,

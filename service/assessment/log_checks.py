@@ -52,6 +52,8 @@ def log_errors(body: RiskRequest, as_of: dt.date, max_log_days: int, max_activit
             if day_km[activity.date] > MAX_KM_PER_DAY:
                 error((field, i, "km"), f"runs on {activity.date} add up to more than {MAX_KM_PER_DAY:g} km")
 
+    if body.log_start is not None and body.log_start > as_of:
+        error(("log_start",), f"{body.log_start} is after as_of {as_of}")
     for i, injury in enumerate(body.injuries):
         if injury.onset > as_of:
             error(("injuries", i, "onset"), f"{injury.onset} is after as_of {as_of}")

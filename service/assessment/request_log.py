@@ -32,6 +32,7 @@ def request_log(body: RiskRequest) -> AthleteLog:
             [i.onset for i in body.injuries],
             [i.resolved for i in body.injuries],
         ),
+        log_start=day_number(body.log_start) if body.log_start else None,
     )
 
 

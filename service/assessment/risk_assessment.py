@@ -31,6 +31,7 @@ from service.schemas.risk import (
 from training.domain.catalogue import default_catalogue
 from training.domain.schema import INJURIES, INJURY_NAMES, Cohort
 from training.features import FEATURES
+from training.known_log import unknown_features
 from training.model.explain import RowExplanation, contributions, drivers_from
 from training.model.registry import ServedModel
 from training.model.scoring import band_for, risk_column, score
@@ -44,7 +45,14 @@ _MIN_HISTORY_DAYS = 28
 def request_cohort(body: RiskRequest, athlete_id: str = REQUEST_ATHLETE) -> Cohort:
     """The request's log as the four cohort tables every scoring path uses."""
     profile = pd.DataFrame(
-        [{"athlete_id": athlete_id, **body.athlete.model_dump(exclude={"sex"}), "sex": body.athlete.sex}]
+        [
+            {
+                "athlete_id": athlete_id,
+                **body.athlete.model_dump(exclude={"sex"}),
+                "sex": body.athlete.sex,
+                "log_start": pd.Timestamp(body.log_start) if body.log_start else pd.NaT,
+            }
+        ]
     )
     runs = pd.DataFrame(
         [{"athlete_id": athlete_id, "activity_id": r.id, **r.model_dump(exclude={"id"})} for r in body.runs],
@@ -94,6 +102,7 @@ def assess(cohort: Cohort, as_of: dt.date, served: ServedModel, settings: Settin
     row = score(cohort, spans, served.model).iloc[0]
     risks = [_injury_risk(row, kind, served, settings.drivers_per_risk) for kind in INJURIES]
     dates = [d.date() for d in (*cohort.runs["date"], *cohort.strength["date"])]
+    started = cohort.profiles["log_start"].iloc[0]
     return answer(
         as_of,
         served,
@@ -104,9 +113,15 @@ def assess(cohort: Cohort, as_of: dt.date, served: ServedModel, settings: Settin
             first=min(dates) if dates else None,
             strength_sessions=[d.date() for d in cohort.strength.drop_duplicates("activity_id")["date"]],
             body_mass_known=not bool(cohort.profiles["body_mass_kg"].isna().iloc[0]),
+            log_start=None if pd.isna(started) else started.date(),
+            unread=0 if pd.isna(started) else _unread(cohort, started),
         ),
         lambda: load_guidance(cohort, athlete_id, day, row, served.model, settings.load_target_relative_risk),
     )
+
+
+def _unread(cohort: Cohort, started: pd.Timestamp) -> int:
+    return sum(int((t["date"] < started).sum()) for t in (cohort.runs, cohort.strength.drop_duplicates("activity_id")))
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,8 @@ class LoggedDays:
     first: dt.date | None
     strength_sessions: list[dt.date]
     body_mass_known: bool
+    log_start: dt.date | None = None  # the day the log is complete from; None: complete
+    unread: int = 0  # activities before log_start, not read
 
 
 def answer(
@@ -148,7 +165,7 @@ def answer(
         load=load,
         recommendations=[exercise_dose(p) for p in plan.prescriptions],
         model=ModelRef(name=served.name, version=served.version),
-        warnings=_warnings(logged, as_of, injured_kinds),
+        warnings=_warnings(logged, as_of, injured_kinds, features),
         see_clinician=plan.see_clinician,
         return_to_run=[ReturnToRun(injury=r.injury, rule=r.rule, steps=list(r.steps)) for r in plan.return_to_run],
         load_guidance=guidance,
@@ -222,9 +239,11 @@ def exercise_dose(p: Prescription) -> ExerciseDose:
     )
 
 
-def _warnings(logged: LoggedDays, as_of: dt.date, injured: frozenset[str]) -> list[str]:
+def _warnings(logged: LoggedDays, as_of: dt.date, injured: frozenset[str], features: dict[str, float]) -> list[str]:
     warnings = []
-    if logged.first is None:
+    if logged.log_start is not None:
+        warnings += _unknown_warnings(logged, as_of, features)
+    elif logged.first is None:
         warnings.append("the log is empty: risk reflects profile and injury history only")
     elif (as_of - logged.first).days + 1 < _MIN_HISTORY_DAYS:
         warnings.append(
@@ -237,4 +256,20 @@ def _warnings(logged: LoggedDays, as_of: dt.date, injured: frozenset[str]) -> li
         "(up to 5/10 during activity, settled by the next morning, not building week on week)"
         for kind in sorted(injured)
     )
+    return warnings
+
+
+def _unknown_warnings(logged: LoggedDays, as_of: dt.date, features: dict[str, float]) -> list[str]:
+    """What a late log_start leaves unknown: the features it makes missing, and activities it leaves unread."""
+    assert logged.log_start is not None
+    warnings = []
+    known = (as_of - logged.log_start).days + 1
+    unknown = unknown_features(known, features)
+    if unknown:
+        warnings.append(
+            f"the log is complete from {logged.log_start} ({max(known, 0)} days known): unknown, not read as rest: "
+            + ", ".join(unknown)
+        )
+    if logged.unread:
+        warnings.append(f"{logged.unread} activities before log_start {logged.log_start} are not read")
     return warnings

@@ -13,7 +13,7 @@ from service.db.models import Athlete
 from service.repositories import activities, athletes, injuries
 from service.repositories.conflicts import Conflict
 from service.schemas.risk import ExerciseSet, InjuryRecord, RiskRequest, Run, StrengthSession
-from training.domain.athlete_log import AthleteLog
+from training.domain.athlete_log import AthleteLog, day_number
 from training.domain.log_rules import MAX_KM_PER_DAY
 from training.settings import Settings
 
@@ -51,7 +51,12 @@ def stored_request(session: Session, athlete: Athlete, as_of: dt.date, max_log_d
         for row in injuries.known_on(session, athlete.id, as_of)
     ]
     return RiskRequest(
-        athlete=athletes.profile_of(athlete), injuries=known, runs=runs, strength_sessions=sessions, as_of=as_of
+        athlete=athletes.profile_of(athlete),
+        injuries=known,
+        runs=runs,
+        strength_sessions=sessions,
+        as_of=as_of,
+        log_start=athlete.log_start,
     )
 
 
@@ -73,6 +78,8 @@ def stored_log(session: Session, athlete: Athlete, as_of: dt.date, settings: Set
     problems += [
         f"runs on {d} add up to more than {MAX_KM_PER_DAY:g} km" for d, km in day_km.items() if km > MAX_KM_PER_DAY
     ]
+    if athlete.log_start is not None and athlete.log_start > as_of:
+        problems.append(f"log_start {athlete.log_start} is after as_of {as_of}")
     if problems:
         raise Conflict("the stored log cannot be scored: " + "; ".join(problems[:5]))
     known = injuries.known_on(session, athlete.id, as_of)
@@ -88,4 +95,5 @@ def stored_log(session: Session, athlete: Athlete, as_of: dt.date, settings: Set
             # A recovery recorded after as_of was not known on as_of: the injury was still ongoing then.
             [i.resolved if i.resolved is not None and i.resolved <= as_of else None for i in known],
         ),
+        log_start=day_number(athlete.log_start) if athlete.log_start else None,
     )

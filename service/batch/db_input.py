@@ -58,7 +58,8 @@ def read_tenant(
         if not stored:
             raise BatchInputError(f"tenant {tenant!r} has no athletes to score")
         profiles = pd.DataFrame(
-            [{"athlete_id": a.id, **athletes.profile_of(a).model_dump()} for a in stored], columns=COLUMNS["profiles"]
+            [{"athlete_id": a.id, **athletes.profile_of(a).model_dump(), "log_start": a.log_start} for a in stored],
+            columns=COLUMNS["profiles"],
         )
         log = activities.tenant_log_between(session, found.id, log_start(first_day, max_log_days), last_day)
         known = injuries.tenant_known_on(session, found.id, last_day)

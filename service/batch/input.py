@@ -22,7 +22,14 @@ import pyarrow.parquet as pq
 from service.batch.file_input import ACTIVITY_FOLDER, READING_COLUMNS, read_activity_files
 from service.imports.detect import Limits
 from training.domain.log_rules import reasons_for, rejected_rows, sound_cohort
-from training.domain.schema import INJURY_COLUMNS, PROFILE_COLUMNS, RUN_COLUMNS, STRENGTH_COLUMNS, Cohort
+from training.domain.schema import (
+    INJURY_COLUMNS,
+    OPTIONAL_COLUMNS,
+    PROFILE_COLUMNS,
+    RUN_COLUMNS,
+    STRENGTH_COLUMNS,
+    Cohort,
+)
 
 COLUMNS: dict[str, list[str]] = {
     "profiles": PROFILE_COLUMNS,
@@ -33,7 +40,7 @@ COLUMNS: dict[str, list[str]] = {
 REQUIRED_TABLES = ("profiles", "runs")
 _TEXT = {"athlete_id", "activity_id", "exercise_id", "kind", "sex"}
 _REPEATED_TEXT = _TEXT - {"activity_id"}
-_DATES = {"date", "onset", "resolved"}
+_DATES = {"date", "onset", "resolved", "log_start"}
 
 
 class BatchInputError(ValueError):
@@ -109,6 +116,8 @@ def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
                     + (f" (nor {ACTIVITY_FOLDER}/ of activity files)" if name == "runs" else "")
                 )
             frame = pd.DataFrame(columns=columns)
+        for optional in OPTIONAL_COLUMNS & set(columns) - set(frame.columns):
+            frame = frame.assign(**{optional: pd.NaT})  # left out: the whole log is complete
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise BatchInputError(f"{folder}: table {name} lacks the column(s) {', '.join(missing)}")

@@ -100,6 +100,8 @@ class Athlete(Base):
     max_hr_bpm: Mapped[int | None] = mapped_column(Integer)
     threshold_hr_bpm: Mapped[int | None] = mapped_column(Integer)
     threshold_pace_s_per_km: Mapped[float | None] = mapped_column(Float)
+    # First day the stored log is complete from; null: complete. Days before it are unknown, not rest days.
+    log_start: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now, onupdate=_now)
 

@@ -111,9 +111,11 @@ class CandidateWeeks:
 
     @classmethod
     def of(cls, today: Mapping[str, Any], longest_before: float) -> CandidateWeeks:
-        chronic = float(today["km_28d"]) / 4.0
-        recent_longest = max(float(today["longest_run_7d_km"]), longest_before)
-        runs_per_week = int(np.clip(round(float(today["runs_7d"]) or 3.0), 2, 6))
+        # A log known for fewer than 28 days has no chronic load: its known week stands in, else fresh weeks are tried.
+        chronic = float(np.nan_to_num(float(today["km_28d"]) / 4.0, nan=np.nan_to_num(float(today["km_7d"]), nan=0.0)))
+        recent_longest = max(float(np.nan_to_num(float(today["longest_run_7d_km"]))), longest_before)
+        runs_7d = float(today["runs_7d"])
+        runs_per_week = int(np.clip(round(runs_7d if runs_7d > 0 else 3.0), 2, 6))
         return cls(chronic, recent_longest, runs_per_week, _candidates(chronic, recent_longest, runs_per_week))
 
     def plan_names(self) -> list[str]:

@@ -21,7 +21,13 @@ def create(session: Session, tenant_id: int, body: AthleteCreate) -> Athlete:
     if _taken(session, tenant_id, body.external_id):
         raise Conflict(f"an athlete with external_id {body.external_id!r} already exists")
     reading = {field: getattr(body, field) for field in READING_FIELDS}
-    athlete = Athlete(tenant_id=tenant_id, external_id=body.external_id, **body.profile.model_dump(), **reading)
+    athlete = Athlete(
+        tenant_id=tenant_id,
+        external_id=body.external_id,
+        log_start=body.log_start,
+        **body.profile.model_dump(),
+        **reading,
+    )
     session.add(athlete)
     session.flush()
     return athlete
@@ -60,6 +66,8 @@ def update(session: Session, athlete: Athlete, body: AthleteUpdate) -> Athlete:
     for field in READING_FIELDS:
         if field in body.model_fields_set:
             setattr(athlete, field, getattr(body, field))
+    if "log_start" in body.model_fields_set:
+        athlete.log_start = body.log_start
     session.flush()
     return athlete
 

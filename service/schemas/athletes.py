@@ -7,7 +7,7 @@ import zoneinfo
 
 from pydantic import BaseModel, Field, field_validator
 
-from service.schemas.risk import AthleteProfile, _Body
+from service.schemas.risk import LOG_START, AthleteProfile, _Body
 
 # Ids end up in URLs and logs: printable characters only (no NUL, which PostgreSQL text cannot hold either).
 ID_PATTERN = r"^[^\x00-\x1f\x7f]+$"
@@ -60,6 +60,7 @@ class AthleteReading(_Body):
 class AthleteCreate(AthleteReading):
     external_id: str = EXTERNAL_ID
     profile: AthleteProfile
+    log_start: dt.date | None = LOG_START
 
 
 class AthleteUpdate(AthleteReading):
@@ -67,6 +68,9 @@ class AthleteUpdate(AthleteReading):
 
     external_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)
     profile: AthleteProfile | None = Field(None, description="Replaces the whole profile.")
+    log_start: dt.date | None = Field(
+        None, description="First day the stored log is complete from; left out: unchanged, null: complete."
+    )
 
 
 READING_FIELDS = ("timezone", "max_hr_bpm", "threshold_hr_bpm", "threshold_pace_s_per_km")
@@ -80,6 +84,7 @@ class AthletePublic(BaseModel):
     max_hr_bpm: int | None = None
     threshold_hr_bpm: int | None = None
     threshold_pace_s_per_km: float | None = None
+    log_start: dt.date | None = Field(description="First day the stored log is complete from; null: complete.")
     created_at: dt.datetime
     updated_at: dt.datetime
 

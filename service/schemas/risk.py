@@ -18,6 +18,16 @@ EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2200, 12, 31)
 
 
+LOG_START = Field(
+    None,
+    ge=EARLIEST_DATE,
+    le=LATEST_DATE,
+    description="First day from which the log is complete (when the athlete joined or connected a device). Days "
+    "before it are unknown, not rest days: features that need them are missing and the answer's warnings name them. "
+    "Null: the log is complete.",
+)
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -109,6 +119,7 @@ class RiskRequest(_Body):
         le=LATEST_DATE,
         description="Day the risk is computed for (end of day); default today (UTC).",
     )
+    log_start: dt.date | None = LOG_START
 
 
 class Driver(BaseModel):
@@ -141,15 +152,17 @@ class InjuryRisk(BaseModel):
 class LoadMetrics(BaseModel):
     """The load figures the model saw, as of the scored day."""
 
-    km_7d: float
-    km_28d: float
+    km_7d: float | None = Field(description="Null when the log is known for fewer days than the window.")
+    km_28d: float | None
     acwr_rolling: float | None = Field(description="km in 7 days / mean weekly km over 28 days.")
     acwr_ewma: float | None = Field(description="EWMA acute (7 d) / chronic (28 d) daily km.")
     week_change_pct: float | None = Field(description="Change of 7-day km vs the 7 days before, as a fraction.")
-    longest_run_7d_km: float
-    longest_run_spike_pct: float = Field(description="Largest run of the week vs the longest of its previous 30 days.")
-    monotony_7d: float
-    strength_sessions_per_week: float
+    longest_run_7d_km: float | None
+    longest_run_spike_pct: float | None = Field(
+        description="Largest run of the week vs the longest of its previous 30 days."
+    )
+    monotony_7d: float | None
+    strength_sessions_per_week: float | None
 
 
 class DoseStep(BaseModel):

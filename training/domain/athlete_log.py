@@ -83,6 +83,14 @@ class AthleteLog:
     runs: RunArrays
     strength: StrengthArrays
     injuries: InjuryArrays
+    log_start: int | None = None  # the day the log is complete from; None: complete
+
+    def unread(self) -> int:
+        """Activities (runs and strength sessions) dated before ``log_start``: they are not read."""
+        if self.log_start is None:
+            return 0
+        before = self.strength.day < self.log_start
+        return int((self.runs.day < self.log_start).sum()) + len(np.unique(self.strength.session[before]))
 
     def session_days(self) -> np.ndarray:
         """The day of each strength session, in log order."""

@@ -31,7 +31,11 @@ INJURY_NAMES: dict[str, str] = {
     "achilles": "Achilles tendinopathy",
 }
 
-PROFILE_COLUMNS = ["athlete_id", "age", "sex", "years_running", "body_mass_kg", "height_cm"]
+# ``log_start``: the first day from which the athlete's log is complete; days before it are unknown, not rest days.
+# NaT (or the column left out) means the whole log is complete.
+PROFILE_COLUMNS = ["athlete_id", "age", "sex", "years_running", "body_mass_kg", "height_cm", "log_start"]
+# Columns a table may leave out; they are then missing for every row.
+OPTIONAL_COLUMNS = frozenset({"log_start"})
 # One row per run; the zone columns are the part of ``km`` run at that intensity, the rest is easy running.
 RUN_COLUMNS = [
     "athlete_id",
@@ -105,7 +109,7 @@ _DTYPES: dict[str, str] = {
     "reps": "float64",
     "load_kg": "float64",
 }
-_DATE_COLUMNS = {"date", "onset", "resolved"}
+_DATE_COLUMNS = {"date", "onset", "resolved", "log_start"}
 # Compared by dtype object: "string" alone would also match pyarrow-backed strings, which are cast to these.
 _CANONICAL = {
     **{column: pd.api.types.pandas_dtype(dtype) for column, dtype in _DTYPES.items()},
@@ -121,8 +125,11 @@ def _typed(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """
     typed = {}
     for column in columns:
-        values = frame[column]
         dtype = _CANONICAL[column]
+        if column not in frame.columns and column in OPTIONAL_COLUMNS:
+            typed[column] = np.full(len(frame), np.datetime64("NaT"), dtype=dtype)
+            continue
+        values = frame[column]
         if values.dtype != dtype:
             values = pd.to_datetime(values) if column in _DATE_COLUMNS else values
             values = values.astype(dtype)

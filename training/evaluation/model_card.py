@@ -98,3 +98,66 @@ def model_card(metrics: dict[str, float], data: dict[str, object], version: str 
         "- Seven-day risks are small: a 'high' band means a few times the base rate, not likely injury.",
     ]
     return "\n".join(lines) + "\n"
+
+
+REAL_RUNNERS_HEADING = "## Real runners (Lövdal et al. 2021)"
+_REAL_LEARNERS = {
+    "product": "the product's features (each file row a log from its window's first day) and calibrated trees",
+    "raw_trees": "the same kind of trees on the file's 70 raw window columns, class-balanced",
+    "logistic": "logistic regression on the 70 raw columns, class-balanced",
+    "bagged": "paper-like: bagged trees on balanced undersamples of the 70 raw columns",
+}
+
+
+def real_runners_section(metrics: dict[str, float], data: dict[str, object], command: str) -> str:
+    """Markdown section: the Lövdal cohort's figures (paper split, grouped CV, transfer of the simulator model)."""
+    lines = [
+        REAL_RUNNERS_HEADING,
+        "",
+        f"74 competitive runners' 7-day windows ({_fmt(data.get('rows'))} rows, {_fmt(data.get('injuries'))} injury"
+        " onsets the day after a window); injury type is not recorded. Only a row's own window can be trusted (rows"
+        " around injuries were removed), so every row is scored as a log that starts on its window's first day and"
+        " features needing older days are missing. Paper split: trained on all but the 10 most recently recruited"
+        f" athletes, tested on them ({_fmt(data.get('test_rows'))} rows, {_fmt(data.get('test_injuries'))} injuries;"
+        f" the paper reports 0.724); 95% intervals from {_fmt(data.get('replicates'))} athlete resamples. Cross-"
+        f"validation: {_fmt(data.get('folds'))} folds by athlete, repeated {_fmt(data.get('repeats'))} times (mean,"
+        " SD and 2.5-97.5th percentile of the fold AUCs).",
+        "",
+        "| learner | paper split ROC AUC (95% CI) | grouped CV ROC AUC mean (SD; range) |",
+        "|---|---|---|",
+    ]
+    for name in _REAL_LEARNERS:
+        paper = f"{name}_paper_roc_auc"
+        cv = f"{name}_cv_roc_auc"
+        lines.append(
+            f"| `{name}` | {_fmt(metrics.get(paper, math.nan))} ({_fmt(metrics.get(f'{paper}_ci_low', math.nan))} to"
+            f" {_fmt(metrics.get(f'{paper}_ci_high', math.nan))}) | {_fmt(metrics.get(f'{cv}_mean', math.nan))}"
+            f" ({_fmt(metrics.get(f'{cv}_sd', math.nan))}; {_fmt(metrics.get(f'{cv}_low', math.nan))} to"
+            f" {_fmt(metrics.get(f'{cv}_high', math.nan))}) |"
+        )
+    lines += ["", *[f"- `{name}`: {about}" for name, about in _REAL_LEARNERS.items()], ""]
+    if "transfer_paper_roc_auc" in metrics:
+        lines.append(
+            f"Transfer: the simulator-trained model (version {_fmt(data.get('transfer_model_version'))}), its"
+            " any-injury risk 1 - prod(1 - p_k) over its four injuries, never fitted to these runners: ROC AUC"
+            f" {_fmt(metrics['transfer_paper_roc_auc'])}{_ci(metrics, 'transfer_paper_roc_auc')} on the paper's test"
+            f" rows, {_fmt(metrics.get('transfer_all_roc_auc', math.nan))} on all rows."
+        )
+    else:
+        lines.append("Transfer: no simulator-trained model was registered when this ran.")
+    lines += [
+        "",
+        f"Leak guards: strongest single feature on the test rows {_fmt(data.get('strongest_single_feature'))} with ROC"
+        f" AUC {_fmt(metrics.get('leak_guard_max_single_auc', math.nan))} (limit 0.85); permuted-label model"
+        f" {_fmt(metrics.get('leak_guard_permuted_auc', math.nan))}; look-ahead checked on"
+        f" {_fmt(metrics.get('leak_guard_look_ahead_rows', math.nan))} rows.",
+        "",
+        f"Reproduce: `{command}`",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def with_real_runners(card: str, section: str) -> str:
+    """``card`` with its real-runners section replaced by ``section`` (or added at the end)."""
+    kept = card.split(REAL_RUNNERS_HEADING)[0].rstrip("\n")
+    return kept + "\n\n" + section

@@ -26,7 +26,9 @@ from training.evaluation.importance import permutation_importance
 from training.evaluation.metrics import evaluate_injury, metrics_table
 from training.evaluation.model_card import model_card
 from training.features import FEATURES, STRENGTH_FEATURES
+from training.fitting.guards import guard_training_run
 from training.fitting.labels import label_column, labelled_rows
+from training.fitting.log_starts import from_log_start, with_random_log_starts
 from training.fitting.promotion import CHALLENGER_ALIAS, promote
 from training.model.registry import MODEL_CARD_ARTIFACT, use_tracking
 from training.model.risk_model import InjuryClassifier, InjuryRiskModel
@@ -54,6 +56,9 @@ class TrainingConfig(BaseModel):
         gt=0,
         lt=1,
         description="Last share of the scored days: test rows come from it, training rows end before it.",
+    )
+    log_start_share: float = Field(
+        0.2, ge=0, le=1, description="Share of athletes given a random late log_start: short histories in training."
     )
     bootstrap_replicates: int = Field(100, ge=0, description="Athlete resamples for the 95% intervals (0: none).")
     plots: bool = Field(True, description="Log ROC, reliability, decile and permutation-importance plots.")
@@ -167,7 +172,8 @@ def train_model(simulation: Simulation, settings: Settings, config: TrainingConf
     register a version as ``challenger`` and run the promotion gate (the first version becomes ``champion``)."""
     config = config or TrainingConfig(seed=settings.seed)
     started = time.perf_counter()
-    rows = labelled_rows(simulation, settings.horizon_days, config.warmup_days)
+    simulation = with_random_log_starts(simulation, config.log_start_share, config.seed)
+    rows = from_log_start(labelled_rows(simulation, settings.horizon_days, config.warmup_days), simulation)
     parts = split_rows(rows, config, settings.horizon_days)
     train, calibration, test = parts["train"], parts["calibration"], parts["test"]
     classifiers = {kind: fit_classifier(train, calibration, kind, config) for kind in INJURIES}
@@ -180,8 +186,16 @@ def train_model(simulation: Simulation, settings: Settings, config: TrainingConf
         feature_ranges=feature_ranges(train),
     )
     fit_seconds = time.perf_counter() - started
+    guards = guard_training_run(
+        simulation.cohort, parts, lambda t, c, k: fit_classifier(t, c, k, config), config.seed, settings.horizon_days
+    )
     evaluation = evaluate_on_test(model, train, test, config)
-    metrics = {**evaluation.metrics, "fit_seconds": fit_seconds, "train_seconds": time.perf_counter() - started}
+    metrics = {
+        **evaluation.metrics,
+        **guards,
+        "fit_seconds": fit_seconds,
+        "train_seconds": time.perf_counter() - started,
+    }
     data = {
         "horizon_days": settings.horizon_days,
         "athletes": int(rows["athlete_id"].nunique()),

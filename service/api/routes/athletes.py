@@ -29,6 +29,7 @@ def public(athlete: Athlete) -> AthletePublic:
         external_id=athlete.external_id,
         profile=athletes.profile_of(athlete),
         **{field: getattr(athlete, field) for field in READING_FIELDS},
+        log_start=athlete.log_start,
         created_at=athlete.created_at,
         updated_at=athlete.updated_at,
     )

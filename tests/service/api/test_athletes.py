@@ -17,6 +17,23 @@ def test_created_athlete_reads_back_with_its_profile(service: TestClient):
     assert answer["profile"] == {**PROFILE, "years_running": 3.0, "body_mass_kg": 61.0, "height_cm": 168.0}
 
 
+def test_log_start_is_stored_kept_by_other_changes_and_cleared_by_null(service: TestClient):
+    tenant = new_tenant(service)
+    created = service.post(
+        "/v1/athletes",
+        json={"external_id": "new", "profile": PROFILE, "log_start": "2026-10-01"},
+        headers=tenant.platform,
+    )
+    assert created.status_code == 201 and created.json()["log_start"] == "2026-10-01"
+    path = f"/v1/athletes/{created.json()['id']}"
+    kept = service.patch(path, json={"profile": {**PROFILE, "age": 35}}, headers=tenant.platform)
+    assert kept.json()["log_start"] == "2026-10-01"
+    cleared = service.patch(path, json={"log_start": None}, headers=tenant.platform)
+    assert (
+        cleared.json()["log_start"] is None and service.get(path, headers=tenant.platform).json()["log_start"] is None
+    )
+
+
 def test_second_athlete_with_the_same_external_id_is_409(service: TestClient):
     tenant = new_tenant(service)
     add_athlete(service, tenant, "dup")

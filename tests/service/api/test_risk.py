@@ -119,12 +119,27 @@ def test_currently_injured_kind_is_not_scored_and_says_see_a_clinician(client: T
         ({"runs": "lots"}, ["body", "runs"], "valid list"),
         ({"unexpected": 1}, ["body", "unexpected"], "not permitted"),
         ({"as_of": "9999-12-31"}, ["body", "as_of"], "less than or equal to 2200-12-31"),
+        ({"log_start": "2026-11-05"}, ["body", "log_start"], "after as_of"),
         ({"injuries": [{"kind": "mtss", "onset": "0001-01-01"}]}, ["body", "injuries", 0, "onset"], "1900-01-01"),
     ],
 )
 def test_bad_input_answers_422_naming_field_and_reason(client: TestClient, change, field, reason):
     details = errors_of(client.post("/v1/risk", json=body(**change)))
     assert any(d["loc"] == field and reason in d["msg"] for d in details), details
+
+
+def test_a_late_log_start_names_the_unknown_features_and_the_activities_it_does_not_read(client: TestClient):
+    as_of = dt.date(2026, 11, 1)
+    response = client.post("/v1/risk", json=body(runs=daily_runs(as_of, 40), log_start="2026-10-20"))
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    unknown = next(w for w in answer["warnings"] if "unknown, not read as rest" in w)
+    assert "13 days known" in unknown and "km_28d" in unknown and "acwr_ewma" in unknown and "km_7d," not in unknown
+    assert any("activities before log_start 2026-10-20 are not read" in w for w in answer["warnings"])
+    assert answer["load"]["km_28d"] is None and answer["load"]["km_7d"] == 48.0
+    complete = client.post("/v1/risk", json=body(runs=daily_runs(as_of, 40))).json()
+    assert not any("unknown, not read as rest" in w for w in complete["warnings"])
+    assert complete["load"]["km_28d"] is not None
 
 
 def test_log_over_the_activity_limit_is_refused(client: TestClient):

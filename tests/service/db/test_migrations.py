@@ -14,6 +14,8 @@ from service.db.models import Base
 from service.db.session import make_engine
 from tests.conftest import fresh_postgres_database
 
+HEAD = "0004"
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_database(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
@@ -36,7 +38,7 @@ def tables(url: str) -> set[str]:
 def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(empty_database: str):
     assert current(empty_database) is None
     upgrade(empty_database)
-    assert current(empty_database) == "0003"
+    assert current(empty_database) == HEAD
     assert tables(empty_database) == set(Base.metadata.tables) | {"alembic_version"}
     engine = make_engine(empty_database)
     try:
@@ -50,4 +52,25 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(empty_databas
     assert current(empty_database) is None
     assert tables(empty_database) <= {"alembic_version"}
     upgrade(empty_database)  # and up again: the downgrade left nothing in the way
-    assert current(empty_database) == "0003"
+    assert current(empty_database) == HEAD
+
+
+def test_a_stored_athlete_gains_an_empty_log_start_on_upgrade(empty_database: str):
+    from sqlalchemy import text
+
+    upgrade(empty_database, "0001")
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO tenants (id, name, created_at) VALUES (1, 't', CURRENT_TIMESTAMP)"))
+            connection.execute(
+                text(
+                    "INSERT INTO athletes (id, tenant_id, external_id, age, sex, years_running, created_at, "
+                    "updated_at) VALUES ('a', 1, 'x', 30, 'F', 2.0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade(empty_database)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT log_start FROM athletes")).scalar_one() is None
+    finally:
+        engine.dispose()

@@ -87,3 +87,13 @@ def test_a_pickled_classifier_rebuilds_its_tables_instead_of_carrying_them():
     assert "tables" not in restored.__dict__ and "tables" not in again.__dict__
     np.testing.assert_array_equal(restored.log_odds(pd.DataFrame(X)), expected)
     np.testing.assert_array_equal(again.log_odds(pd.DataFrame(X)), expected)
+
+
+def test_missing_values_unseen_in_training_take_the_side_scikit_learn_gives_them():
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(3000, 4))
+    y = (X[:, 0] + rng.normal(size=3000) > 1.0).astype(int)
+    trees = HistGradientBoostingClassifier(max_iter=20, max_leaf_nodes=4, random_state=0).fit(X, y)
+    scored = X[:200].copy()
+    scored[rng.random(scored.shape) < 0.3] = np.nan  # a short history: features unknown at scoring time only
+    np.testing.assert_allclose(compile_trees(trees).raw(scored), trees.decision_function(scored), rtol=0, atol=1e-12)

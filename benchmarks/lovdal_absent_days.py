@@ -1,0 +1,53 @@
+"""The absent-days trap on the real Lövdal file: the same rows read as one complete log per athlete (unknown days as
+rest, the earlier import path) against each row as a log from its window's first day (the product's path now).
+
+Prints, for the paper's test rows, the strongest single feature of each reading and whether the single-feature leak
+guard stops it. The file is read from the path given (it is not shipped):
+
+    .venv/bin/python benchmarks/lovdal_absent_days.py ../shared/data/lovdal/day_approach_maskedID_timeseries.csv.gz
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from training.evaluation.leak_guards import LeakError, check_single_features
+from training.features import FEATURES, compute_features, days_to_score
+from training.lovdal.importer import DAY_ZERO, WINDOW_DAYS, import_lovdal, paper_split, read_day_file
+from training.lovdal.row_logs import row_features
+
+
+def read_as_rest(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+    """Each row's features from the imported days as one continuous log per athlete, absent days read as rest."""
+    cohort = import_lovdal(path).cohort
+    every = compute_features(cohort, days_to_score(cohort))
+    scored = DAY_ZERO + pd.to_timedelta(frame["Date"] + WINDOW_DAYS - 1, unit="D")
+    key = pd.DataFrame({"athlete_id": frame["Athlete ID"].astype(int).astype(str), "date": scored})
+    return key.merge(every.assign(athlete_id=every["athlete_id"].astype(str)), on=["athlete_id", "date"], how="left")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", type=Path)
+    path = parser.parse_args().path
+    frame = read_day_file(path)
+    test, y = paper_split(frame), frame["injury"].to_numpy()
+    as_rest = read_as_rest(path, frame)
+    print(f"km_prev_7d is 0 on {(as_rest.loc[y == 1, 'km_prev_7d'] == 0).mean():.1%} of injury rows read as rest")
+    for name, rows in (
+        ("absent days read as rest", as_rest),
+        ("each row a log from its window start", row_features(frame)),
+    ):
+        try:
+            aucs = check_single_features(rows[test], y[test], FEATURES, name)
+            best = max(aucs, key=aucs.__getitem__)
+            print(f"{name}: passes; strongest single feature {best} at ROC AUC {aucs[best]:.3f}")
+        except LeakError as error:
+            print(f"{name}: STOPPED. {error}")
+
+
+if __name__ == "__main__":
+    main()
