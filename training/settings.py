@@ -30,10 +30,10 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the API listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the API listens on.")
     bootstrap_athletes: int = Field(
-        60000,
+        42000,
         ge=50,
-        description="Cohort size make serve simulates (chunk by chunk, not stored) when no model exists: half are "
-        "test athletes, for some 300 test onsets of each injury.",
+        description="Cohort size make serve simulates (chunk by chunk, not stored) when no model exists: three "
+        "quarters are test athletes, for at least 300 test onsets of each injury.",
     )
     bootstrap_days: int = Field(365, ge=90, description="Days per athlete make serve simulates when no model exists.")
     seed: int = Field(7, description="Seed for simulation and training when none is given.")
