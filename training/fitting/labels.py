@@ -72,9 +72,6 @@ def labelled_span(
     if athletes is not None:
         spans = spans[spans["athlete_id"].isin(athletes)].reset_index(drop=True)
         oracle = oracle[oracle["athlete_id"].isin(athletes)]
-    # The fair oracle looks H days back, the future-exposure oracle H days ahead; nothing further is needed.
-    reach = pd.Timedelta(days=horizon_days)
-    oracle = oracle[(oracle["date"] >= first - reach) & (oracle["date"] <= last + reach)]
     rows = compute_features(cohort, spans)
     # Labels see onsets up to the last simulated day, whatever the last scored day.
     observed_until = pd.Series(last_day, index=spans["athlete_id"])
