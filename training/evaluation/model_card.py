@@ -8,7 +8,8 @@ from training.domain.schema import INJURIES, INJURY_NAMES
 from training.evaluation.metrics import metrics_table
 
 _ABOUT_PREDICTORS = {
-    "model": "this model: gradient-boosted trees per injury, Platt-recalibrated on held-out calibration athletes",
+    "model": "this model: gradient-boosted trees per injury, fitted and Platt-recalibrated (on held-out calibration"
+    " athletes) to the simulator's true risk of each row as a soft label",
     "oracle": "true risk using the realised FUTURE training (next 7 days' runs): an upper bound no model can reach",
     "oracle_fair": "true hazard known at day t (last 7 days' true hazard carried forward): the fair reference",
     "logistic": "logistic regression on the same standardised features",
