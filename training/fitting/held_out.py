@@ -113,6 +113,7 @@ class HeldOut:
         self._sample = frame[~others | (frame["_key"] <= cut)].reset_index(drop=True)
 
     def evaluate(self, replicates: int, plots: bool, interval_rows: int | None = None) -> Evaluation:
+        """Every metric and plot per injury; once only, since it releases the scored chunks as it goes."""
         from training.evaluation import plots as plotting
 
         metrics: dict[str, float] = {}
@@ -121,8 +122,9 @@ class HeldOut:
         for kind in INJURIES:
             if kind not in self._columns:
                 continue
-            kept = {name: np.concatenate(parts).astype(np.float64) for name, parts in self._columns[kind].items()}
-            codes = np.concatenate(self._codes[kind])
+            # Each injury's chunks are released once joined: the evaluation holds one injury in float64 at a time.
+            kept = {name: np.concatenate(parts).astype(np.float64) for name, parts in self._columns.pop(kind).items()}
+            codes = np.concatenate(self._codes.pop(kind))
             y, truth = kept["label"], kept["truth"]
             predictions = {
                 "model": kept["model"],
