@@ -42,7 +42,9 @@ class AcwrRule:
         return cls(rate_by_band=rates, overall=float(np.average(y, weights=w)))
 
     def predict(self, acwr: pd.Series) -> np.ndarray:
-        return np.array([self.rate_by_band.get(int(b), self.overall) for b in acwr_band(acwr)])
+        bands = len(ACWR_BAND_EDGES) + 2
+        rates = np.array([self.rate_by_band.get(b, self.overall) for b in range(bands)])
+        return rates[acwr_band(acwr)]
 
 
 @dataclass(frozen=True)

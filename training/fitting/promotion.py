@@ -115,7 +115,10 @@ def promote(settings: Settings, rows: pd.DataFrame | None = None) -> PromotionDe
         return PromotionDecision(
             str(challenger.version), str(champion.version), False, "challenger is already champion"
         )
-    load = lambda v: mlflow.pyfunc.load_model(f"models:/{name}/{v}").unwrap_python_model()
+
+    def load(version: str) -> InjuryRiskModel:
+        return mlflow.pyfunc.load_model(f"models:/{name}/{version}").unwrap_python_model()
+
     per_injury = compare(
         load(challenger.version), load(champion.version), frozen_rows(settings) if rows is None else rows, settings
     )

@@ -104,6 +104,9 @@ class TrainingConfig(BaseModel):
     soft_labels: bool = Field(
         True, description="Fit trees and calibration to the simulator's true risk of each row, not only to onsets."
     )
+    test_day_stride: int = Field(
+        1, ge=1, le=28, description="Test athletes are scored every this many days (7: each onset ahead of one row)."
+    )
     interval_rows: int = Field(
         1_000_000, ge=1000, description="Test rows the bootstrap resamples at most (every k-th day of each athlete)."
     )
@@ -294,7 +297,9 @@ def train_model(
     rows = fitting_rows(source, config, horizon, span)
     model = fit_model(rows.train, rows.calibration, config, horizon)
     fit_seconds = time.perf_counter() - started
-    held_out = HeldOut(model, fitted_baselines(rows.train, config), config.seed, config.importance_rows)
+    held_out = HeldOut(
+        model, fitted_baselines(rows.train, config), config.seed, config.importance_rows, config.test_day_stride
+    )
     example = pd.DataFrame()
     for chunk in source.chunks(config.shares(), frozenset({"test"})):
         test = chunk_rows(chunk, "test", horizon, span)
@@ -357,7 +362,9 @@ def evaluate_on_test(
     model: InjuryRiskModel, train: pd.DataFrame, test: pd.DataFrame, config: TrainingConfig
 ) -> Evaluation:
     """Model, oracles and baselines on the same test rows per injury (baselines fitted on ``train``)."""
-    held_out = HeldOut(model, fitted_baselines(train, config), config.seed, config.importance_rows)
+    held_out = HeldOut(
+        model, fitted_baselines(train, config), config.seed, config.importance_rows, config.test_day_stride
+    )
     held_out.add(test)
     return held_out.evaluate(config.bootstrap_replicates, config.plots, config.interval_rows)
 
