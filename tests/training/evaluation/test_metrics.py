@@ -71,6 +71,6 @@ def test_weekly_test_rows_put_each_onset_ahead_of_one_row(trained: Trained, part
     held_out = HeldOut(trained.result.model, fitted_baselines(parts["train"], config), config.seed, 2000, day_stride=7)
     held_out.add(parts["test"])
     assert held_out.rows == pytest.approx(len(parts["test"]) / 7, rel=0.05)
-    metrics = held_out.evaluate(replicates=0, plots=False)
+    metrics = held_out.evaluate(replicates=0, plots=False).metrics
     for kind in INJURIES:
         assert metrics[f"{kind}_test_onsets"] == metrics[f"{kind}_positive_days"]
