@@ -58,9 +58,8 @@ def main() -> None:
     print(f"total with MLflow          {total:7.1f} s (budget {BUDGET_SECONDS[args.profile]} s)")
     # On a shared machine the wall time includes waiting for a core; the CPU time is what an idle machine would take
     # on one core (the pipeline runs on one thread).
-    print(
-        f"CPU time (user + system)   {usage.ru_utime + usage.ru_stime:7.1f} s; load average at end {os.getloadavg()[0]:.1f}"
-    )
+    cpu = usage.ru_utime + usage.ru_stime
+    print(f"CPU time (user + system)   {cpu:7.1f} s; load average at end {os.getloadavg()[0]:.1f}")
     budget = BUDGET_GB[args.profile]
     print(f"peak RSS                   {peak_gb:7.2f} GB" + (f" (budget {budget} GB)" if budget else ""))
     print(

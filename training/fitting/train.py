@@ -265,7 +265,9 @@ def fitting_rows(source: CohortSource, config: TrainingConfig, horizon_days: int
     return FittingRows(train, calibration, counts)
 
 
-def fit_model(train: pd.DataFrame, calibration: pd.DataFrame, config: TrainingConfig, horizon_days: int):
+def fit_model(
+    train: pd.DataFrame, calibration: pd.DataFrame, config: TrainingConfig, horizon_days: int
+) -> InjuryRiskModel:
     """The four calibrated classifiers on (sampled or full) training and calibration rows."""
     classifiers = {kind: fit_classifier(train, calibration, kind, config) for kind in INJURIES}
     both = pd.concat([train, calibration])
