@@ -35,8 +35,8 @@ from training.fitting.chunks import (
     WholeSimulation,
     chunk_rows,
     periods,
-    split_athletes,
 )
+from training.fitting.chunks import split_athletes as split_by_shares
 from training.fitting.held_out import WEIGHT, Baselines, Evaluation, HeldOut
 from training.fitting.labels import label_column
 from training.fitting.promotion import CHALLENGER_ALIAS, promote
@@ -138,13 +138,18 @@ class TrainingResult:
     model: InjuryRiskModel
 
 
+def split_athletes(athlete_ids: pd.Series, config: TrainingConfig) -> pd.Series:
+    """'train', 'calibration' or 'test' per athlete: athletes never cross sets, so test athletes are unseen."""
+    return split_by_shares(athlete_ids, config.shares())
+
+
 def split_rows(rows: pd.DataFrame, config: TrainingConfig, horizon_days: int) -> dict[str, pd.DataFrame]:
     """Training, calibration and test rows, split by athlete and by time.
 
     Test rows are test athletes' days in the last ``test_period_share`` of the scored period; training and calibration
     rows are their athletes' days whose whole label window ends before that period starts, so no label peeks into it.
     """
-    role = rows["athlete_id"].map(split_athletes(rows["athlete_id"], config.shares()))
+    role = rows["athlete_id"].map(split_athletes(rows["athlete_id"], config))
     first, last = rows["date"].min(), rows["date"].max()
     test_start = first + pd.Timedelta(days=int((last - first).days * (1 - config.test_period_share)))
     before = rows["date"] + pd.Timedelta(days=horizon_days) < test_start
