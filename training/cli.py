@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from training.domain.schema import INJURIES
 from training.settings import get_settings
+
+if TYPE_CHECKING:
+    from training.fitting.chunks import CohortSource
+    from training.fitting.train import TrainingConfig
+    from training.simulation.simulate import Simulation
 
 app = typer.Typer(help="Runner injury-risk: simulate a cohort, train and register a model, serve it, score in batch.")
 
@@ -42,7 +48,10 @@ def simulate(
 def train(
     cohort: Annotated[Path, typer.Option(help="Folder written by `injury-risk simulate`.")] = Path("data/cohort"),
     profile: Annotated[
-        str, typer.Option(help="'default' trains on --cohort; 'eval' simulates the documented evaluation cohort.")
+        str,
+        typer.Option(
+            help="'default' trains on --cohort; 'eval' the documented evaluation cohort (simulated chunk by chunk)."
+        ),
     ] = "default",
     dataset: Annotated[
         tuple[str, Path] | None,
@@ -51,22 +60,29 @@ def train(
 ) -> str:
     """Train one calibrated model per injury, log to MLflow, register a challenger and run the promotion gate."""
     # Imported on use, so the CLI starts fast (see the module docstring).
-    from training.fitting.train import TrainingConfig, train_model
+    from training.fitting.train import TrainingConfig
     from training.simulation.simulate import read_simulation
 
     settings = get_settings()
     if dataset is not None:
         return _train_lovdal(*dataset, seed=settings.seed)
     if profile == "eval":
-        from training.fitting.profiles import eval_simulation
+        from training.fitting.profiles import eval_cohort
 
-        simulation, config = eval_simulation(settings.data_dir)
-    elif profile == "default":
-        simulation, config = read_simulation(cohort), TrainingConfig(seed=settings.seed)
-    else:
+        source, config = eval_cohort()
+        return _train_and_report(source, config)
+    if profile != "default":
         raise typer.BadParameter("profile is 'default' or 'eval'", param_hint="--profile")
-    result = train_model(simulation, settings, config)
-    summary = {k: round(v, 4) for k, v in result.metrics.items() if k.endswith(("roc_auc", "brier", "test_onsets"))}
+    return _train_and_report(read_simulation(cohort), TrainingConfig(seed=settings.seed))
+
+
+def _train_and_report(cohort: Simulation | CohortSource, config: TrainingConfig) -> str:
+    from training.fitting.train import train_model
+
+    settings = get_settings()
+    result = train_model(cohort, settings, config)
+    headline = ("expected_auc", "expected_auc_gap_to_oracle_fair", "roc_auc", "observed_expected", "test_onsets")
+    summary = {k: round(v, 4) for k, v in result.metrics.items() if k.startswith(INJURIES) and k.endswith(headline)}
     typer.echo(f"registered {settings.model_name} version {result.model_version} as @challenger")
     typer.echo(json.dumps(summary, indent=1))
     return result.model_version
@@ -132,15 +148,17 @@ def import_lovdal(
 
 @app.command("ensure-model")
 def ensure_model() -> None:
-    """Simulate a cohort and train, only if no model carries the serving alias yet."""
+    """Simulate a cohort chunk by chunk and train on it, only if no model carries the serving alias yet."""
     # Imported on use, so the CLI starts fast (see the module docstring).
+    from training.fitting.profiles import default_cohort
     from training.model.registry import has_model
 
     settings = get_settings()
     if has_model(settings):
         typer.echo(f"{settings.model_name}@{settings.model_alias} is registered; nothing to do")
         return
-    typer.echo(f"no {settings.model_name}@{settings.model_alias} yet: simulating a cohort and training")
-    folder = settings.data_dir / "cohort"
-    simulate(out=folder, athletes=settings.bootstrap_athletes, days=settings.bootstrap_days, seed=settings.seed)
-    train(cohort=folder, profile="default", dataset=None)
+    typer.echo(
+        f"no {settings.model_name}@{settings.model_alias} yet: simulating {settings.bootstrap_athletes} athletes"
+        f" x {settings.bootstrap_days} days chunk by chunk and training (a few minutes)"
+    )
+    _train_and_report(*default_cohort(settings))

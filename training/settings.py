@@ -35,16 +35,24 @@ class Settings(BaseSettings):
         le=256,
         description="Server processes `injury-risk serve` starts (default: the cores this process may run on).",
     )
-    bootstrap_athletes: int = Field(10000, ge=50, description="Cohort size make serve simulates when no model exists.")
+    bootstrap_athletes: int = Field(
+        42000,
+        ge=50,
+        description="Cohort size make serve simulates (chunk by chunk, not stored) when no model exists: three "
+        "quarters are test athletes, for at least 300 test onsets of each injury.",
+    )
     bootstrap_days: int = Field(365, ge=90, description="Days per athlete make serve simulates when no model exists.")
     seed: int = Field(7, description="Seed for simulation and training when none is given.")
     promotion_auc_tolerance: float = Field(
-        0.005, ge=0, description="Promotion gate: the challenger's ROC AUC may be this much below the champion's."
+        0.005,
+        ge=0,
+        description="Promotion gate: the challenger's expected ROC AUC (against the true risk) may be this much "
+        "below the champion's.",
     )
     promotion_brier_tolerance: float = Field(
         0.01,
         ge=0,
-        description="Promotion gate: the challenger's Brier score may be this fraction above the champion's.",
+        description="Promotion gate: the challenger's expected Brier score may be this fraction above the champion's.",
     )
     promotion_athletes: int = Field(2000, ge=50, description="Athletes of the frozen cohort the promotion gate uses.")
     promotion_days: int = Field(365, ge=90, description="Days of the frozen promotion cohort.")

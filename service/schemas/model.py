@@ -2,7 +2,35 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+
+class InjuryHeadline(BaseModel):
+    """How well the model did on one injury's held-out test rows; None where the run did not measure it (a model
+    trained before the figure existed, or a test set with a single class)."""
+
+    expected_auc: float | None = Field(
+        None, description="ROC AUC against the simulator's true risk as soft label (pairs weighted p_i (1 - p_j))."
+    )
+    expected_auc_ci_low: float | None = Field(None, description="95% athlete-bootstrap interval, low end.")
+    expected_auc_ci_high: float | None = Field(None, description="95% athlete-bootstrap interval, high end.")
+    fair_oracle_expected_auc: float | None = Field(
+        None, description="The same for the fair oracle: the true hazard known at day t, next week's plan unknown."
+    )
+    expected_auc_gap_to_fair_oracle: float | None = Field(None, description="Model minus fair oracle.")
+    roc_auc: float | None = Field(None, description="ROC AUC against the realised onsets.")
+    roc_auc_ci_low: float | None = None
+    roc_auc_ci_high: float | None = None
+    fair_oracle_roc_auc: float | None = None
+    test_onsets: float | None = Field(None, description="Distinct onsets ahead of the test rows.")
+    observed_expected: float | None = Field(None, description="Observed onsets / sum of predicted risks.")
+    calibration_slope: float | None = Field(None, description="Logistic recalibration slope on realised onsets.")
+    truth_calibration_slope: float | None = Field(None, description="Recalibration slope on the true risk.")
+    truth_expected_ratio: float | None = Field(None, description="Sum of true risks / sum of predicted risks.")
+    truth_decile_ratio_min: float | None = Field(
+        None, description="Lowest mean true / mean predicted risk among the deciles of the model's risk."
+    )
+    truth_decile_ratio_max: float | None = Field(None, description="Highest of the same.")
 
 
 class ModelPublic(BaseModel):
@@ -15,4 +43,7 @@ class ModelPublic(BaseModel):
     features: list[str]
     base_rates: dict[str, float]
     metrics: dict[str, float]
+    headline: dict[str, InjuryHeadline] = Field(
+        default_factory=dict, description="Per injury, the figures the model is judged by (also in metrics)."
+    )
     model_card: str | None = None  # markdown: data, metrics vs baselines and oracles, intended use, limits

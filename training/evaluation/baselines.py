@@ -33,14 +33,18 @@ class AcwrRule:
     overall: float
 
     @classmethod
-    def fit(cls, acwr: pd.Series, observed: np.ndarray) -> AcwrRule:
+    def fit(cls, acwr: pd.Series, observed: np.ndarray, weight: np.ndarray | None = None) -> AcwrRule:
+        """``weight``: rows kept by sampling count as 1 / their chance of being kept (default: all rows 1)."""
         bands = acwr_band(acwr)
         y = np.asarray(observed, float)
-        rates = {int(b): float(y[bands == b].mean()) for b in np.unique(bands)}
-        return cls(rate_by_band=rates, overall=float(y.mean()))
+        w = np.ones(len(y)) if weight is None else np.asarray(weight, float)
+        rates = {int(b): float(np.average(y[bands == b], weights=w[bands == b])) for b in np.unique(bands)}
+        return cls(rate_by_band=rates, overall=float(np.average(y, weights=w)))
 
     def predict(self, acwr: pd.Series) -> np.ndarray:
-        return np.array([self.rate_by_band.get(int(b), self.overall) for b in acwr_band(acwr)])
+        bands = len(ACWR_BAND_EDGES) + 2
+        rates = np.array([self.rate_by_band.get(b, self.overall) for b in range(bands)])
+        return rates[acwr_band(acwr)]
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,33 @@ def athlete_bootstrap(
     return float(low), float(high)
 
 
+def athlete_intervals(
+    athlete_codes: np.ndarray,
+    statistics: dict[str, Callable[[np.ndarray], float]],
+    replicates: int,
+    seed: int,
+    differences: dict[str, tuple[str, str]] | None = None,
+) -> dict[str, tuple[float, float]]:
+    """``athlete_bootstrap`` of many statistics from the same resamples, each computed once per resample; a
+    difference ``name: (a, b)`` is the interval of statistic a minus statistic b over the same resamples."""
+    rng = np.random.default_rng(seed)
+    athletes = int(athlete_codes.max()) + 1 if len(athlete_codes) else 0
+    differences = differences or {}
+    values: dict[str, list[float]] = {name: [] for name in [*statistics, *differences]}
+    for _ in range(replicates):
+        weight = np.bincount(rng.integers(0, athletes, athletes), minlength=athletes)[athlete_codes].astype(float)
+        here = {name: statistic(weight) for name, statistic in statistics.items()}
+        here.update({name: here[a] - here[b] for name, (a, b) in differences.items()})
+        for name, value in here.items():
+            if np.isfinite(value):
+                values[name].append(value)
+    out = {}
+    for name, kept in values.items():
+        low, high = np.percentile(kept, [2.5, 97.5]) if kept else (float("nan"), float("nan"))
+        out[name] = (float(low), float(high))
+    return out
+
+
 class WeightedAuc:
     """ROC AUC under row weights, for many weightings of the same rows: the sort is done once, each call is O(n).
 

@@ -7,11 +7,11 @@ also reported relative to the base rate (the mean observed rate), which is what 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+
+from training.evaluation.truth import soft_calibration
 
 # The issue's rule: a risk decile's observed/expected ratio is only judged when the decile holds this many onsets.
 MIN_DECILE_EVENTS = 30
-_EPS = 1e-9
 
 
 def _equal_count_bins(predicted: np.ndarray, bins: int) -> np.ndarray:
@@ -35,12 +35,8 @@ def expected_calibration_error(observed: np.ndarray, predicted: np.ndarray, bins
 
 def calibration_slope_intercept(observed: np.ndarray, predicted: np.ndarray) -> tuple[float, float]:
     """Logistic recalibration y ~ a + b * logit(p): slope b (1 is ideal; below 1 = too extreme) and intercept a."""
-    y, p = np.asarray(observed, float), np.clip(np.asarray(predicted, float), _EPS, 1 - _EPS)
-    if not 0 < y.sum() < len(y) or np.ptp(p) == 0:
-        return float("nan"), float("nan")
-    logit = np.log(p / (1 - p)).reshape(-1, 1)
-    fit = LogisticRegression(C=1e6, max_iter=1000).fit(logit, y.astype(int))
-    return float(fit.coef_[0, 0]), float(fit.intercept_[0])
+    # The soft-label fit with 0/1 labels is the unpenalised logistic regression, by a few Newton steps.
+    return soft_calibration(np.asarray(observed, float), np.asarray(predicted, float))
 
 
 def decile_observed_expected(observed: np.ndarray, predicted: np.ndarray) -> list[dict[str, float]]:

@@ -7,8 +7,9 @@ from collections.abc import Callable
 import numpy as np
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
-from training.evaluation.bootstrap import WeightedAuc, athlete_bootstrap
+from training.evaluation.bootstrap import WeightedAuc, athlete_intervals
 from training.evaluation.calibration import calibration_metrics
+from training.evaluation.truth import ExpectedAuc, expected_brier, truth_metrics
 
 
 def risk_metrics(observed: np.ndarray, predicted: np.ndarray, prefix: str = "") -> dict[str, float]:
@@ -42,36 +43,55 @@ def evaluate_injury(
     athlete_codes: np.ndarray,
     replicates: int,
     seed: int,
+    truth: np.ndarray | None = None,
+    interval_rows: int | None = None,
 ) -> dict[str, float]:
-    """All metrics of every predictor on the same rows, plus athlete-bootstrap 95% intervals of the model's ROC AUC
-    and Brier score, of each oracle's ROC AUC and of the model's AUC gap to each oracle."""
+    """All metrics of every predictor on the same rows, against realised onsets and (given ``truth``, the true risk
+    of each row) against the truth, plus athlete-bootstrap 95% intervals of the headline figures: expected ROC AUC
+    of every ranking predictor, the model's expected-AUC gap to the fair oracle and its expected Brier score; the
+    model's realised ROC AUC and Brier score, each oracle's ROC AUC and the model's AUC gap to each oracle.
+    ``interval_rows``: above this many rows, intervals come from every k-th row only (point estimates never)."""
     metrics: dict[str, float] = {}
     for name, predicted in predictions.items():
         prefix = metric_prefix(name, kind)
         metrics.update(risk_metrics(observed, predicted, prefix=prefix))
         metrics.update(calibration_metrics(observed, predicted, prefix=prefix))
-    if not 0 < observed.sum() < len(observed) or replicates <= 0:
+        if truth is not None:
+            metrics.update(truth_metrics(truth, predicted, prefix=prefix))
+    if truth is not None and "oracle_fair" in predictions:
+        metrics[f"{kind}_expected_auc_gap_to_oracle_fair"] = (
+            metrics[f"{kind}_expected_auc"] - metrics[f"oracle_fair_{kind}_expected_auc"]
+        )
+    if replicates <= 0:
         return metrics
-
-    def auc(predicted: np.ndarray) -> Callable[[np.ndarray], float]:
-        return WeightedAuc(observed, predicted)
-
-    def auc_gap(ours: np.ndarray, theirs: np.ndarray) -> Callable[[np.ndarray], float]:
-        ours_auc, theirs_auc = auc(ours), auc(theirs)
-        return lambda w: ours_auc(w) - theirs_auc(w)
-
-    model = predictions["model"]
-    intervals: dict[str, Callable[[np.ndarray], float]] = {
-        f"{kind}_roc_auc": auc(model),
-        f"{kind}_brier": lambda w: float(np.average((observed - model) ** 2, weights=w)),
-    }
-    for oracle in ("oracle", "oracle_fair"):
-        if oracle in predictions:
-            intervals[f"{oracle}_{kind}_roc_auc"] = auc(predictions[oracle])
-            intervals[f"{kind}_auc_gap_to_{oracle}"] = auc_gap(model, predictions[oracle])
-    for name, statistic in intervals.items():
-        # The same seed for every statistic: each interval comes from the same athlete resamples.
-        low, high = athlete_bootstrap(athlete_codes, statistic, replicates, seed)
+    # Intervals from every stride-th row of each athlete when there are many rows: consecutive days of an athlete
+    # carry nearly the same information, and each resample then costs a fraction of the time.
+    stride = max(-(-len(observed) // interval_rows), 1) if interval_rows else 1
+    thin = np.arange(len(observed)) % stride == 0
+    y, codes = observed[thin], athlete_codes[thin]
+    thinned = {name: p[thin] for name, p in predictions.items()}
+    statistics: dict[str, Callable[[np.ndarray], float]] = {}
+    differences: dict[str, tuple[str, str]] = {}
+    if truth is not None:
+        p = truth[thin]
+        for name in ("model", "oracle", "oracle_fair", "logistic", "acwr"):
+            if name in thinned:
+                statistics[f"{metric_prefix(name, kind)}expected_auc"] = ExpectedAuc(p, thinned[name])
+        if "oracle_fair" in thinned:
+            differences[f"{kind}_expected_auc_gap_to_oracle_fair"] = (
+                f"{kind}_expected_auc",
+                f"oracle_fair_{kind}_expected_auc",
+            )
+        statistics[f"{kind}_expected_brier"] = lambda w: expected_brier(p, thinned["model"], w)
+    if 0 < y.sum() < len(y):
+        statistics[f"{kind}_roc_auc"] = WeightedAuc(y, thinned["model"])
+        statistics[f"{kind}_brier"] = lambda w: float(np.average((y - thinned["model"]) ** 2, weights=w))
+        for oracle in ("oracle", "oracle_fair"):
+            if oracle in thinned:
+                statistics[f"{oracle}_{kind}_roc_auc"] = WeightedAuc(y, thinned[oracle])
+                differences[f"{kind}_auc_gap_to_{oracle}"] = (f"{kind}_roc_auc", f"{oracle}_{kind}_roc_auc")
+    # The same seed for every statistic: each interval comes from the same athlete resamples.
+    for name, (low, high) in athlete_intervals(codes, statistics, replicates, seed, differences).items():
         metrics[f"{name}_ci_low"], metrics[f"{name}_ci_high"] = low, high
     for oracle in ("oracle", "oracle_fair"):
         if f"{oracle}_{kind}_roc_auc" in metrics:
@@ -82,6 +102,12 @@ def evaluate_injury(
 def metrics_table(metrics: dict[str, float], kinds: tuple[str, ...]) -> list[dict[str, object]]:
     """One row per injury and predictor with the headline metrics: the table of the model card."""
     columns = (
+        "expected_auc",
+        "expected_brier",
+        "truth_calibration_slope",
+        "truth_expected_ratio",
+        "truth_decile_ratio_min",
+        "truth_decile_ratio_max",
         "roc_auc",
         "pr_auc",
         "brier",

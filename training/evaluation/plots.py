@@ -9,6 +9,7 @@ import pandas as pd
 from sklearn.metrics import roc_curve
 
 from training.evaluation.calibration import decile_observed_expected
+from training.evaluation.truth import truth_deciles
 
 
 def _pyplot():
@@ -28,7 +29,9 @@ def roc_plot(kind: str, observed: np.ndarray, predictions: dict[str, np.ndarray]
         if name == "base_rate":
             continue
         fpr, tpr, _ = roc_curve(observed, predicted)
-        ax.plot(fpr, tpr, label=name)
+        # Drawn through 1,001 points: a curve of millions of test rows takes seconds to render and looks the same.
+        grid = np.linspace(0.0, 1.0, 1001)
+        ax.plot(grid, np.interp(grid, fpr, tpr), label=name)
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":")
     ax.set(
         title=f"ROC, {kind} (held-out athletes, later period)",
@@ -61,6 +64,29 @@ def reliability_plot(kind: str, observed: np.ndarray, predictions: dict[str, np.
     )
     ax.legend(loc="upper left")
     path = out / f"reliability_{kind}.png"
+    fig.savefig(path, dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def truth_plot(kind: str, truth: np.ndarray, predictions: dict[str, np.ndarray], out: Path) -> Path:
+    """Mean true risk vs mean predicted risk per decile of each predictor's risk, log scales, with the +-10% band."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5, 5))
+    for name in ("model", "logistic", "oracle_fair"):
+        if name in predictions:
+            deciles = truth_deciles(truth, predictions[name])
+            ax.plot([d["mean_predicted"] for d in deciles], [d["mean_true"] for d in deciles], marker="o", label=name)
+    low = max(min(float(np.min(p)) for p in predictions.values()), 1e-5)
+    high = max(float(np.max(p)) for p in predictions.values())
+    line = np.array([low, high])
+    ax.plot(line, line, color="grey", linestyle=":")
+    ax.fill_between(line, 0.9 * line, 1.1 * line, color="grey", alpha=0.15, label="+-10%")
+    ax.set(
+        xscale="log", yscale="log", title=f"Against the true risk, {kind}", xlabel="mean predicted", ylabel="mean true"
+    )
+    ax.legend(loc="upper left")
+    path = out / f"truth_{kind}.png"
     fig.savefig(path, dpi=90, bbox_inches="tight")
     plt.close(fig)
     return path

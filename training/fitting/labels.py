@@ -51,11 +51,29 @@ def onset_labels(
 
 def labelled_rows(simulation: Simulation, horizon_days: int, warmup_days: int) -> pd.DataFrame:
     """Feature rows with labels and the oracle risk, for every simulated athlete-day after the warm-up."""
-    cohort = simulation.cohort
     first_day = pd.Timestamp(simulation.config.start_date)
     last_day = first_day + pd.Timedelta(days=simulation.config.days - 1)
-    spans = days_to_score(cohort, as_of=last_day, start=first_day + pd.Timedelta(days=warmup_days))
+    return labelled_span(simulation, horizon_days, first_day + pd.Timedelta(days=warmup_days), last_day)
+
+
+def labelled_span(
+    simulation: Simulation,
+    horizon_days: int,
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    athletes: pd.Index | None = None,
+) -> pd.DataFrame:
+    """``labelled_rows`` of the days ``first``..``last`` only, of ``athletes`` only (default: all): a chunk of a
+    cohort computes no more rows than it keeps."""
+    cohort = simulation.cohort
+    last_day = pd.Timestamp(simulation.config.start_date) + pd.Timedelta(days=simulation.config.days - 1)
+    spans = days_to_score(cohort, as_of=last, start=first)
+    oracle = simulation.oracle
+    if athletes is not None:
+        spans = spans[spans["athlete_id"].isin(athletes)].reset_index(drop=True)
+        oracle = oracle[oracle["athlete_id"].isin(athletes)]
     rows = compute_features(cohort, spans)
+    # Labels see onsets up to the last simulated day, whatever the last scored day.
     observed_until = pd.Series(last_day, index=spans["athlete_id"])
     rows = pd.concat([rows, onset_labels(rows, cohort.injuries, observed_until, horizon_days)], axis=1)
-    return rows.merge(oracle_columns(simulation.oracle, horizon_days), on=["athlete_id", "date"], how="left")
+    return rows.merge(oracle_columns(oracle, horizon_days), on=["athlete_id", "date"], how="left")

@@ -29,6 +29,8 @@ class SimulationConfig(BaseModel):
     # --- Cohort ------------------------------------------------------------------------------------------------
     athletes: int = Field(default=2000, ge=1)
     """Number of simulated runners."""
+    first_athlete: int = Field(default=1, ge=1)
+    """Number of the first runner's id (A00001 by default): cohorts simulated in chunks get ids of their own."""
     days: int = Field(default=365, ge=1)
     """Simulated days from start_date; the oracle covers exactly these days."""
     seed: int = 7

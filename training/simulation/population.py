@@ -40,7 +40,7 @@ def draw_athletes(rng: np.random.Generator, cfg: SimulationConfig) -> Athletes:
     bmi = np.exp(rng.normal(np.log(np.where(novice, cfg.bmi_median_novice, cfg.bmi_median)), cfg.bmi_sigma))
     mass = (bmi * (height / 100.0) ** 2).round(1)
     first_run = np.where(novice, -np.rint(years * 365.0), NEVER).astype(np.int64)
-    ids = np.array([f"A{i + 1:05d}" for i in range(n)], dtype=object)
+    ids = np.array([f"A{cfg.first_athlete + i:05d}" for i in range(n)], dtype=object)
     return Athletes(ids, age, female, years, novice, mass, height, first_run)
 
 

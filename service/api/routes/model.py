@@ -9,8 +9,35 @@ import math
 from fastapi import APIRouter, HTTPException, status
 
 from service.api.deps import ModelAdmin, ModelHolderDep, ServedModelDep
-from service.schemas.model import ModelPublic
+from service.schemas.model import InjuryHeadline, ModelPublic
+from training.domain.schema import INJURIES
 from training.model.registry import ServedModel
+
+# Headline field -> logged metric name, with {k} the injury.
+_HEADLINE = {
+    "expected_auc": "{k}_expected_auc",
+    "expected_auc_ci_low": "{k}_expected_auc_ci_low",
+    "expected_auc_ci_high": "{k}_expected_auc_ci_high",
+    "fair_oracle_expected_auc": "oracle_fair_{k}_expected_auc",
+    "expected_auc_gap_to_fair_oracle": "{k}_expected_auc_gap_to_oracle_fair",
+    "roc_auc": "{k}_roc_auc",
+    "roc_auc_ci_low": "{k}_roc_auc_ci_low",
+    "roc_auc_ci_high": "{k}_roc_auc_ci_high",
+    "fair_oracle_roc_auc": "oracle_fair_{k}_roc_auc",
+    "test_onsets": "{k}_test_onsets",
+    "observed_expected": "{k}_observed_expected",
+    "calibration_slope": "{k}_calibration_slope",
+    "truth_calibration_slope": "{k}_truth_calibration_slope",
+    "truth_expected_ratio": "{k}_truth_expected_ratio",
+    "truth_decile_ratio_min": "{k}_truth_decile_ratio_min",
+    "truth_decile_ratio_max": "{k}_truth_decile_ratio_max",
+}
+
+
+def _headline(metrics: dict[str, float], kind: str) -> InjuryHeadline:
+    values = {field: metrics.get(name.format(k=kind)) for field, name in _HEADLINE.items()}
+    return InjuryHeadline(**{f: v for f, v in values.items() if v is not None and not math.isnan(v)})
+
 
 router = APIRouter(prefix="/v1", tags=["model"])
 
@@ -26,6 +53,7 @@ def _public(served: ServedModel) -> ModelPublic:
         features=served.model.features,
         base_rates=served.model.base_rates,
         metrics={k: v for k, v in served.metrics.items() if not math.isnan(v)},  # NaN (one-class test set) is not JSON
+        headline={kind: _headline(served.metrics, kind) for kind in INJURIES},
         model_card=served.model_card,
     )
 

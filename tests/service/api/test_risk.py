@@ -166,6 +166,21 @@ def test_model_endpoint_reports_version_alias_and_test_metrics(client: TestClien
     assert "oracle_pfps_roc_auc" in answer["metrics"]
 
 
+def test_model_endpoint_heads_each_injury_with_the_figures_against_the_true_risk(client: TestClient):
+    answer = client.get("/v1/model").json()
+    for kind in ("pfps", "mtss", "hamstring", "achilles"):
+        headline, metrics = answer["headline"][kind], answer["metrics"]
+        assert headline["expected_auc"] == metrics[f"{kind}_expected_auc"]
+        assert headline["fair_oracle_expected_auc"] == metrics[f"oracle_fair_{kind}_expected_auc"]
+        assert headline["expected_auc_gap_to_fair_oracle"] == pytest.approx(
+            headline["expected_auc"] - headline["fair_oracle_expected_auc"]
+        )
+        assert headline["expected_auc_ci_low"] <= headline["expected_auc_ci_high"]
+        assert headline["test_onsets"] > 0 and headline["observed_expected"] > 0
+        # NaN figures (a model that fell back to the base rate has no slope) are left out, as in metrics.
+        assert headline.get("truth_calibration_slope") == metrics.get(f"{kind}_truth_calibration_slope")
+
+
 def test_health_and_readiness_with_a_model(client: TestClient):
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")

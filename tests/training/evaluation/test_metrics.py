@@ -61,3 +61,16 @@ def test_same_seed_and_config_give_the_same_metrics(parts):
         runs.append(evaluate_on_test(model, parts["train"], parts["test"], config).metrics)
     assert runs[0].keys() == runs[1].keys()
     assert all(runs[0][k] == runs[1][k] or (runs[0][k] != runs[0][k] and runs[1][k] != runs[1][k]) for k in runs[0])
+
+
+def test_weekly_test_rows_put_each_onset_ahead_of_one_row(trained: Trained, parts):
+    from training.fitting.held_out import HeldOut
+    from training.fitting.train import fitted_baselines
+
+    config = TEST_TRAINING.model_copy(update={"plots": False, "bootstrap_replicates": 0})
+    held_out = HeldOut(trained.result.model, fitted_baselines(parts["train"], config), config.seed, 2000, day_stride=7)
+    held_out.add(parts["test"])
+    assert held_out.rows == pytest.approx(len(parts["test"]) / 7, rel=0.05)
+    metrics = held_out.evaluate(replicates=0, plots=False).metrics
+    for kind in INJURIES:
+        assert metrics[f"{kind}_test_onsets"] == metrics[f"{kind}_positive_days"]

@@ -1,0 +1,185 @@
+"""Held-out evaluation: test rows scored chunk by chunk as they come, then every predictor judged on the same rows.
+
+Only what the metrics need is kept per injury and test row (athlete, label, the true and the fair-oracle risk, each
+predictor's risk, as float32), plus a bounded sample of feature rows for permutation importance; the feature rows of
+a chunk are dropped once it is scored.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from training.domain.schema import INJURIES
+from training.evaluation.baselines import AcwrRule, LogisticBaseline
+from training.evaluation.importance import permutation_importance
+from training.evaluation.metrics import evaluate_injury
+from training.evaluation.truth import truth_deciles
+from training.features import FEATURES
+from training.fitting.labels import label_column
+from training.model.risk_model import InjuryRiskModel
+
+WEIGHT = "sample_weight"  # rows kept by sampling carry 1 / their chance of being kept
+_KEPT = ("label", "truth", "oracle_fair", "model", "logistic", "acwr")
+
+
+@dataclass(frozen=True)
+class Baselines:
+    """The references of one injury, fitted on the (weighted) training rows."""
+
+    logistic: LogisticBaseline
+    acwr: AcwrRule
+    base_rate: float
+
+    @classmethod
+    def fit(cls, train: pd.DataFrame, kind: str) -> Baselines:
+        label = label_column(kind)
+        fitted = train.dropna(subset=[label])
+        y, w = fitted[label].to_numpy(), fitted[WEIGHT].to_numpy()
+        return cls(
+            logistic=LogisticBaseline.fit(fitted, y, w, list(FEATURES)),
+            acwr=AcwrRule.fit(fitted["acwr_rolling"], y, w),
+            base_rate=float(np.average(y, weights=w)),
+        )
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    metrics: dict[str, float]
+    plots: list[Path]
+
+
+@dataclass
+class HeldOut:
+    """Accumulates scored test chunks; ``evaluate`` judges the model, oracles and baselines on all of them."""
+
+    model: InjuryRiskModel
+    baselines: dict[str, Baselines]
+    seed: int
+    importance_rows: int = 20000
+    day_stride: int = 1
+    _columns: dict[str, dict[str, list[np.ndarray]]] = field(default_factory=dict)
+    _codes: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    _onsets: dict[str, int] = field(default_factory=dict)
+    _sample: pd.DataFrame | None = None
+    _athletes: int = 0
+    rows: int = 0
+
+    def add(self, rows: pd.DataFrame) -> None:
+        """Score a chunk of test rows (ordered by athlete and date, as ``labelled_span`` gives them)."""
+        if not len(rows):
+            return
+        codes = pd.factorize(rows["athlete_id"])[0] + self._athletes
+        if self.day_stride > 1:
+            # Every stride-th day of each athlete, on a weekday of its own: with a stride of H days each onset lies
+            # ahead of exactly one kept row, and neighbouring days, which say nearly the same, are not scored twice.
+            day = rows["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+            keep = (day + codes) % self.day_stride == 0
+            rows, codes = rows[keep], codes[keep]
+        predicted = self.model.predict_risk(rows)
+        self._athletes = int(codes.max()) + 1 if len(codes) else self._athletes
+        self.rows += len(rows)
+        for kind in INJURIES:
+            label = label_column(kind)
+            usable = rows[label].notna() & rows[f"oracle_{kind}"].notna() & rows[f"oracle_fair_{kind}"].notna()
+            usable = usable.to_numpy()
+            part = rows[usable]
+            baseline = self.baselines[kind]
+            columns = {
+                "label": part[label].to_numpy(),
+                "truth": part[f"oracle_{kind}"].to_numpy(),
+                "oracle_fair": part[f"oracle_fair_{kind}"].to_numpy(),
+                "model": predicted[kind].to_numpy()[usable],
+                "logistic": baseline.logistic.predict(part),
+                "acwr": baseline.acwr.predict(part["acwr_rolling"]),
+            }
+            store = self._columns.setdefault(kind, {name: [] for name in _KEPT})
+            for name, values in columns.items():
+                store[name].append(values.astype(np.float32))
+            self._codes.setdefault(kind, []).append(codes[usable].astype(np.int32))
+            self._onsets[kind] = self._onsets.get(kind, 0) + onsets(part, label)
+        self._keep_for_importance(rows)
+
+    def _keep_for_importance(self, rows: pd.DataFrame) -> None:
+        # Every row with an onset ahead, and the importance_rows others with the smallest random keys so far: a
+        # uniform sample of the other rows whatever the number of chunks.
+        labels = rows[[label_column(k) for k in INJURIES]]
+        positive = (labels == 1).any(axis=1).to_numpy()
+        keys = np.random.default_rng([self.seed, self.rows]).random(len(rows))
+        keys[positive] = -1.0
+        frame = rows[[*FEATURES, *labels.columns]].assign(_key=keys)
+        if self._sample is not None:
+            frame = pd.concat([self._sample, frame], ignore_index=True)
+        others = frame["_key"] >= 0
+        limit = np.sort(frame.loc[others, "_key"].to_numpy())[: self.importance_rows]
+        cut = limit[-1] if len(limit) else -1.0
+        self._sample = frame[~others | (frame["_key"] <= cut)].reset_index(drop=True)
+
+    def evaluate(self, replicates: int, plots: bool, interval_rows: int | None = None) -> Evaluation:
+        """Every metric and plot per injury; once only, since it releases the scored chunks as it goes."""
+        from training.evaluation import plots as plotting
+
+        metrics: dict[str, float] = {}
+        paths: list[Path] = []
+        folder = Path(tempfile.mkdtemp(prefix="injury-risk-plots-"))
+        for kind in INJURIES:
+            if kind not in self._columns:
+                continue
+            # Each injury's chunks are released once joined: the evaluation holds one injury in float64 at a time.
+            kept = {name: np.concatenate(parts).astype(np.float64) for name, parts in self._columns.pop(kind).items()}
+            codes = np.concatenate(self._codes.pop(kind))
+            y, truth = kept["label"], kept["truth"]
+            predictions = {
+                "model": kept["model"],
+                "oracle": truth,
+                "oracle_fair": kept["oracle_fair"],
+                "logistic": kept["logistic"],
+                "acwr": kept["acwr"],
+                "base_rate": np.full(len(y), self.baselines[kind].base_rate),
+            }
+            metrics.update(evaluate_injury(kind, y, predictions, codes, replicates, self.seed, truth, interval_rows))
+            for decile in truth_deciles(truth, predictions["model"]):
+                number = int(decile["decile"])
+                metrics[f"{kind}_truth_decile_{number}_mean_predicted"] = decile["mean_predicted"]
+                metrics[f"{kind}_truth_decile_{number}_mean_true"] = decile["mean_true"]
+            metrics[f"{kind}_base_rate"] = self.model.base_rates[kind]
+            metrics[f"{kind}_test_onsets"] = float(self._onsets[kind])
+            metrics[f"{kind}_test_rows"] = float(len(y))
+            if plots and 0 < y.sum() < len(y):
+                paths += [
+                    plotting.roc_plot(kind, y, predictions, folder),
+                    plotting.reliability_plot(kind, y, predictions, folder),
+                    plotting.truth_plot(kind, truth, predictions, folder),
+                    plotting.decile_plot(kind, y, predictions["model"], folder),
+                    plotting.importance_plot(kind, self._importance(kind), folder),
+                ]
+        return Evaluation(metrics=metrics, plots=paths)
+
+    def _importance(self, kind: str) -> pd.Series:
+        label = label_column(kind)
+        assert self._sample is not None
+        rows = self._sample[self._sample[label].notna()]
+        classifier = self.model.classifiers[kind]
+        return permutation_importance(
+            lambda frame: classifier.probability(frame[FEATURES].astype("float64")),
+            rows,
+            rows[label].to_numpy(dtype=float),
+            list(FEATURES),
+            self.seed,
+            max_rows=self.importance_rows,
+        )
+
+
+def onsets(rows: pd.DataFrame, label: str) -> int:
+    """Distinct onsets ahead of the rows: each onset labels up to H rows before it, so an onset is a run of
+    consecutive positive rows of an athlete."""
+    positive = rows[label].to_numpy() == 1
+    athlete = rows["athlete_id"].to_numpy()
+    dates = rows["date"].to_numpy()
+    starts = positive.copy()
+    starts[1:] &= ~(positive[:-1] & (athlete[1:] == athlete[:-1]) & (dates[1:] - dates[:-1] == np.timedelta64(1, "D")))
+    return int(starts.sum())
