@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from training.domain.cohort_io import write_cohort
-from training.domain.schema import Cohort
+from training.domain.schema import RUN_COLUMNS, Cohort
 
 if TYPE_CHECKING:
     from tests.conftest import Trained
@@ -58,17 +58,7 @@ def cohort(
                 }
                 for i, (d, km) in enumerate(runs)
             ],
-            columns=[
-                "athlete_id",
-                "activity_id",
-                "date",
-                "km",
-                "km_threshold",
-                "km_interval",
-                "km_sprint",
-                "duration_min",
-                "rpe",
-            ],
+            columns=RUN_COLUMNS,
         ),
         strength=pd.DataFrame(
             [

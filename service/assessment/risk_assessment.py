@@ -29,7 +29,7 @@ from service.schemas.risk import (
     StrengthPlan,
 )
 from training.domain.catalogue import default_catalogue
-from training.domain.schema import INJURIES, INJURY_NAMES, Cohort
+from training.domain.schema import INJURIES, INJURY_NAMES, RUN_COLUMNS, Cohort
 from training.features import FEATURES
 from training.known_log import unknown_features
 from training.model.explain import RowExplanation, contributions, drivers_from
@@ -56,17 +56,7 @@ def request_cohort(body: RiskRequest, athlete_id: str = REQUEST_ATHLETE) -> Coho
     )
     runs = pd.DataFrame(
         [{"athlete_id": athlete_id, "activity_id": r.id, **r.model_dump(exclude={"id"})} for r in body.runs],
-        columns=[
-            "athlete_id",
-            "activity_id",
-            "date",
-            "km",
-            "km_threshold",
-            "km_interval",
-            "km_sprint",
-            "duration_min",
-            "rpe",
-        ],
+        columns=RUN_COLUMNS,
     )
     strength = pd.DataFrame(
         [

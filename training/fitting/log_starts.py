@@ -4,10 +4,12 @@ users from what is known (missing features) instead of from rest days nobody log
 from __future__ import annotations
 
 import dataclasses
+import zlib
 
 import numpy as np
 import pandas as pd
 
+from training.fitting.chunks import Chunk, Periods, chunk_rows
 from training.simulation.simulate import Simulation
 
 _LOG_START_STREAM = 0x106  # a stream of its own: drawing log starts must not shift any other random choice
@@ -34,3 +36,17 @@ def from_log_start(rows: pd.DataFrame, simulation: Simulation) -> pd.DataFrame:
     start = rows["athlete_id"].astype(object).map(starts)
     known = start.isna() | (rows["date"] >= start)
     return rows if bool(known.all()) else rows[known.to_numpy()]
+
+
+def with_log_starts(chunk: Chunk, share: float, seed: int) -> Chunk:
+    """The chunk with ``share`` of its athletes given a random late log_start, as new users."""
+    first = str(chunk.roles.index[0]) if len(chunk.roles) else ""
+    # Seeded by the chunk's first athlete, so an athlete gets the same log_start in every pass over the chunks.
+    chunk_seed = (seed << 32) + zlib.crc32(first.encode())
+    return dataclasses.replace(chunk, simulation=with_random_log_starts(chunk.simulation, share, chunk_seed))
+
+
+def known_chunk_rows(chunk: Chunk, role: str, horizon_days: int, span: Periods) -> pd.DataFrame:
+    """``chunk_rows`` on and after each athlete's log_start: features that would need earlier days are missing."""
+    rows = chunk_rows(chunk, role, horizon_days, span)
+    return from_log_start(rows, chunk.simulation) if len(rows) else rows

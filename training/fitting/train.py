@@ -7,10 +7,8 @@ is fitted, as they come (``training.fitting.held_out``). No stage holds every at
 
 from __future__ import annotations
 
-import dataclasses
 import resource
 import time
-import zlib
 from dataclasses import dataclass
 from functools import partial
 from importlib.metadata import version as package_version
@@ -29,22 +27,21 @@ import training
 from training.domain.schema import INJURIES
 from training.evaluation.metrics import metrics_table
 from training.evaluation.model_card import model_card
-from training.features import FEATURES, STRENGTH_FEATURES
+from training.features import FEATURES
 from training.fitting.chunks import (
-    Chunk,
     ChunkedCohort,
     CohortSource,
     Periods,
     Shares,
     WholeSimulation,
-    chunk_rows,
     periods,
 )
 from training.fitting.chunks import split_athletes as split_by_shares
 from training.fitting.guards import guard_training_run
 from training.fitting.held_out import WEIGHT, Baselines, Evaluation, HeldOut
 from training.fitting.labels import label_column
-from training.fitting.log_starts import from_log_start, with_random_log_starts
+from training.fitting.log_starts import known_chunk_rows, with_log_starts
+from training.fitting.monotone import monotonicity
 from training.fitting.promotion import CHALLENGER_ALIAS, promote
 from training.model.registry import MODEL_CARD_ARTIFACT, use_tracking
 from training.model.risk_model import InjuryClassifier, InjuryRiskModel
@@ -57,34 +54,11 @@ __all__ = [
     "TrainingResult",
     "evaluate_on_test",
     "fit_classifier",
-    "monotonicity",
     "negative_sample",
     "split_athletes",
     "split_rows",
     "train_model",
 ]
-
-# Strength work is modelled as never raising risk: more protective volume or sessions, or a more recent session, can
-# only lower it. Without this, trees fitted to few onsets picked up noise in which an added Nordic session raised the
-# hamstring risk.
-STRENGTH_MONOTONICITY: dict[str, int] = {
-    **{f: -1 for f in STRENGTH_FEATURES if f != "days_since_strength"},
-    "days_since_strength": 1,
-}
-
-
-def monotonicity(kind: str) -> dict[str, int]:
-    """The directions clinicians rely on, per injury: strength work never raises a risk; a longer single run than
-    the longest of the last 30 days never lowers one (Nielsen 2014, spikes above 10%); a prior injury of the same
-    kind, and a more recent one, never lower the risk of that injury (Lagas 2020, Green 2020)."""
-    directions = {
-        **STRENGTH_MONOTONICITY,
-        "longest_run_spike_pct": 1,
-        f"prior_{kind}": 1,
-        f"days_since_{kind}": -1,
-    }
-    # A kind with no history features of its own (the Lövdal file's "any" injury) keeps the other directions.
-    return {name: sign for name, sign in directions.items() if name in FEATURES}
 
 
 class TrainingConfig(BaseModel):
@@ -270,7 +244,9 @@ def fitting_rows(source: CohortSource, config: TrainingConfig, horizon_days: int
     counts = {"train_rows": 0, "calibration_rows": 0, "train_athletes": 0, "calibration_athletes": 0}
     for chunk in source.chunks(config.shares(), frozenset(kept)):
         for role, parts in kept.items():
-            rows = known_chunk_rows(with_log_starts(chunk, config), role, horizon_days, span)
+            rows = known_chunk_rows(
+                with_log_starts(chunk, config.log_start_share, config.seed), role, horizon_days, span
+            )
             if len(rows):
                 parts.append(sample_rows(rows, config, rng))
                 counts[f"{role}_rows"] += len(rows)
@@ -283,20 +259,6 @@ def fitting_rows(source: CohortSource, config: TrainingConfig, horizon_days: int
 
 def _fit(train: pd.DataFrame, calibration: pd.DataFrame, kind: str, config: TrainingConfig) -> InjuryClassifier:
     return fit_classifier(train, calibration, kind, config)
-
-
-def with_log_starts(chunk: Chunk, config: TrainingConfig) -> Chunk:
-    """The chunk with a share of its athletes given a random late log_start (``log_start_share``), as new users."""
-    first = str(chunk.roles.index[0]) if len(chunk.roles) else ""
-    # Seeded by the chunk's first athlete, so an athlete gets the same log_start in every pass over the chunks.
-    seed = (config.seed << 32) + zlib.crc32(first.encode())
-    return dataclasses.replace(chunk, simulation=with_random_log_starts(chunk.simulation, config.log_start_share, seed))
-
-
-def known_chunk_rows(chunk: Chunk, role: str, horizon_days: int, span: Periods) -> pd.DataFrame:
-    """``chunk_rows`` on and after each athlete's log_start: features that would need earlier days are missing."""
-    rows = chunk_rows(chunk, role, horizon_days, span)
-    return from_log_start(rows, chunk.simulation) if len(rows) else rows
 
 
 def fit_model(
@@ -339,7 +301,7 @@ def train_model(
     example = pd.DataFrame()
     guards: dict[str, float] = {}
     for chunk in source.chunks(config.shares(), frozenset({"test"})):
-        chunk = with_log_starts(chunk, config)
+        chunk = with_log_starts(chunk, config.log_start_share, config.seed)
         test = known_chunk_rows(chunk, "test", horizon, span)
         held_out.add(test)
         if example.empty and len(test):

@@ -9,7 +9,7 @@ from tests.conftest import Trained
 from training.domain.schema import INJURIES
 from training.features import FEATURES, STRENGTH_FEATURES
 from training.fitting.labels import labelled_rows
-from training.fitting.train import monotonicity
+from training.fitting.monotone import monotonicity
 
 
 @pytest.fixture(scope="module")
