@@ -7,7 +7,7 @@ import zoneinfo
 
 from pydantic import BaseModel, Field, field_validator
 
-from service.schemas.risk import LOG_START, AthleteProfile, _Body
+from service.schemas.risk import EARLIEST_DATE, LATEST_DATE, LOG_START, AthleteProfile, _Body
 
 # Ids end up in URLs and logs: printable characters only (no NUL, which PostgreSQL text cannot hold either).
 ID_PATTERN = r"^[^\x00-\x1f\x7f]+$"
@@ -69,7 +69,10 @@ class AthleteUpdate(AthleteReading):
     external_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)
     profile: AthleteProfile | None = Field(None, description="Replaces the whole profile.")
     log_start: dt.date | None = Field(
-        None, description="First day the stored log is complete from; left out: unchanged, null: complete."
+        None,
+        ge=EARLIEST_DATE,
+        le=LATEST_DATE,
+        description="First day the stored log is complete from; left out: unchanged, null: complete.",
     )
 
 

@@ -137,3 +137,15 @@ def test_values_the_database_cannot_hold_are_4xx_not_500(service: TestClient, da
         assert response.status_code == 201, response.text  # SQLite text holds a NUL; PostgreSQL's does not
     else:
         assert response.status_code == 422, response.text
+
+
+def test_a_log_start_outside_the_date_range_is_refused_on_create_and_update(service: TestClient):
+    tenant = new_tenant(service)
+    body = {"external_id": "far-back", "profile": {"age": 30, "sex": "F", "years_running": 3}}
+    created = service.post("/v1/athletes", json={**body, "log_start": "0124-07-26"}, headers=tenant.platform)
+    assert created.status_code == 422 and created.json()["detail"][0]["loc"][-1] == "log_start"
+    athlete = service.post("/v1/athletes", json=body, headers=tenant.platform).json()["id"]
+    patched = service.patch(f"/v1/athletes/{athlete}", json={"log_start": "0124-07-26"}, headers=tenant.platform)
+    assert patched.status_code == 422 and patched.json()["detail"][0]["loc"][-1] == "log_start"
+    risk = service.get(f"/v1/athletes/{athlete}/risk", params={"as_of": "2026-06-30"}, headers=tenant.clinician)
+    assert risk.status_code == 200, risk.text
