@@ -93,32 +93,9 @@ def import_lovdal(path: Path) -> LovdalImport:
     frame = read_day_file(path)
     daily = daily_log(frame)
     ran = daily[daily["km"] > 0]
-    runs = pd.DataFrame(
-        {
-            "athlete_id": ran["athlete_id"],
-            "activity_id": "lovdal-" + ran["date"].dt.strftime("%Y%m%d"),
-            "date": ran["date"],
-            "km": ran["km"],
-            # Zone km can exceed the day's total in the raw data (rounding); clip so the run stays consistent.
-            "km_threshold": np.minimum(ran["km_threshold"], ran["km"]),
-            "km_interval": np.minimum(ran["km_interval"], ran["km"]),
-            "km_sprint": np.minimum(ran["km_sprint"], ran["km"]),
-            "duration_min": np.nan,
-            "rpe": ran["perceived_exertion"] * 10.0,  # the file scales RPE 0-10 to 0-1
-        }
-    )
+    runs = run_table(ran, "lovdal-" + ran["date"].dt.strftime("%Y%m%d"), ran["perceived_exertion"] * 10.0)
     lifted = daily[daily["strength"] > 0]
-    strength = pd.DataFrame(
-        {
-            "athlete_id": lifted["athlete_id"],
-            "activity_id": "lovdal-s-" + lifted["date"].dt.strftime("%Y%m%d"),
-            "date": lifted["date"],
-            "exercise_id": GENERIC_STRENGTH_EXERCISE,
-            "sets": np.nan,
-            "reps": np.nan,
-            "load_kg": np.nan,
-        }
-    )
+    strength = strength_table(lifted, "lovdal-s-" + lifted["date"].dt.strftime("%Y%m%d"))
     onsets = frame[frame["injury"] == 1]
     onset_dates = DAY_ZERO + pd.to_timedelta(onsets["Date"].to_numpy() + WINDOW_DAYS, unit="D")
     injuries = pd.DataFrame(
@@ -189,3 +166,36 @@ def synthetic_day_file(athletes: int = 30, days: int = 300, seed: int = 0) -> pd
     frame = pd.DataFrame(rows, columns=columns)
     frame[["Athlete ID", "injury", "Date"]] = frame[["Athlete ID", "injury", "Date"]].astype(int)
     return frame
+
+
+def run_table(ran: pd.DataFrame, activity_ids: pd.Series | str, rpe: pd.Series) -> pd.DataFrame:
+    """Runs of the days with km > 0 of a daily table; ``rpe`` on the 0-10 scale (the file scales it to 0-1)."""
+    return pd.DataFrame(
+        {
+            "athlete_id": ran["athlete_id"],
+            "activity_id": activity_ids,
+            "date": ran["date"],
+            "km": ran["km"],
+            # Zone km can exceed the day's total in the raw data (rounding); clip so the run stays consistent.
+            "km_threshold": np.minimum(ran["km_threshold"], ran["km"]),
+            "km_interval": np.minimum(ran["km_interval"], ran["km"]),
+            "km_sprint": np.minimum(ran["km_sprint"], ran["km"]),
+            "duration_min": np.nan,
+            "rpe": rpe,
+        }
+    )
+
+
+def strength_table(lifted: pd.DataFrame, activity_ids: pd.Series) -> pd.DataFrame:
+    """One generic session per day the file marks strength training (it records yes or no, not exercises)."""
+    return pd.DataFrame(
+        {
+            "athlete_id": lifted["athlete_id"],
+            "activity_id": activity_ids,
+            "date": lifted["date"],
+            "exercise_id": GENERIC_STRENGTH_EXERCISE,
+            "sets": np.nan,
+            "reps": np.nan,
+            "load_kg": np.nan,
+        }
+    )

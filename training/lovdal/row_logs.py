@@ -16,11 +16,12 @@ from training.features import FEATURES, compute_features
 from training.lovdal.importer import (
     DAILY_NAMES,
     DAY_ZERO,
-    GENERIC_STRENGTH_EXERCISE,
     METRICS,
     NO_TRAINING,
     WINDOW_DAYS,
     column,
+    run_table,
+    strength_table,
 )
 
 # Rows scored per call of compute_features: each row carries its own look-back grid of about 90 days.
@@ -47,32 +48,9 @@ def row_cohort(frame: pd.DataFrame) -> tuple[Cohort, pd.DataFrame]:
     daily = pd.concat(days, ignore_index=True)
     ran = daily[daily["km"] > 0]
     rpe = ran["perceived_exertion"].mask(ran["perceived_exertion"] == NO_TRAINING) * 10.0  # the file scales RPE to 0-1
-    runs = pd.DataFrame(
-        {
-            "athlete_id": ran["athlete_id"],
-            "activity_id": "run",
-            "date": ran["date"],
-            "km": ran["km"],
-            # Zone km can exceed the day's total in the raw data (rounding); clipped as the importer does.
-            "km_threshold": np.minimum(ran["km_threshold"], ran["km"]),
-            "km_interval": np.minimum(ran["km_interval"], ran["km"]),
-            "km_sprint": np.minimum(ran["km_sprint"], ran["km"]),
-            "duration_min": np.nan,
-            "rpe": rpe,
-        }
-    )
+    runs = run_table(ran, "run", rpe)
     lifted = daily[daily["strength"] > 0]
-    strength = pd.DataFrame(
-        {
-            "athlete_id": lifted["athlete_id"],
-            "activity_id": "strength-" + lifted["date"].dt.strftime("%Y%m%d"),
-            "date": lifted["date"],
-            "exercise_id": GENERIC_STRENGTH_EXERCISE,
-            "sets": np.nan,
-            "reps": np.nan,
-            "load_kg": np.nan,
-        }
-    )
+    strength = strength_table(lifted, "strength-" + lifted["date"].dt.strftime("%Y%m%d"))
     profiles = pd.DataFrame(
         {
             "athlete_id": ids,
