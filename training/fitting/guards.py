@@ -56,6 +56,10 @@ def _permuted_fit(
     label = label_column(kind)
     rng = np.random.default_rng([seed, INJURIES.index(kind)])
 
+    # The true risk is a soft label of the fit where rows carry it: the permuted fit gets the permuted labels only.
+    truth = [c for c in train.columns if c.startswith("oracle")]
+    train, calibration = train.drop(columns=truth), calibration.drop(columns=truth, errors="ignore")
+
     def fit_and_score(labels: np.ndarray) -> np.ndarray:
         shuffled = calibration.assign(**{label: rng.permutation(calibration[label].to_numpy())})
         return fit(train.assign(**{label: labels}), shuffled, kind).probability(test[FEATURES])
