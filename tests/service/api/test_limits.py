@@ -28,7 +28,7 @@ def limited(trained: Trained, tmp_path_factory: pytest.TempPathFactory) -> Setti
             "max_request_bytes": 4096,
             "import_max_request_mb": 0.01,  # 10,485 bytes
             "rate_limit_per_minute": 3,
-            "request_body_timeout_s": 0.5,
+            "request_body_timeout_s": 1.5,  # short for the slow-body test, long enough for a loaded test client
             "server_keep_alive_s": 1,
             "server_max_header_bytes": 2048,
         }
