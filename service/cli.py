@@ -7,6 +7,10 @@ numba, the app, the batch engines) makes even ``injury-risk --help`` take severa
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -41,17 +45,43 @@ def serve(
     # Imported on use, so the CLI starts fast (see the module docstring).
     import uvicorn
 
+    from service.json_logs import log_config
+
     settings = get_settings()
     if migrate:
         db_upgrade()
+    processes = workers or settings.workers
     # Each process builds its app from the same settings (the environment); scoring is CPU-bound, so one process per
-    # core is what uses the machine.
-    uvicorn.run(
-        "service.app:create_app",
-        factory=True,
-        workers=workers or settings.workers,
-        **server_options(settings, host, port),
-    )
+    # core is what uses the machine. With several, prometheus-client keeps each worker's values in files of a fresh
+    # folder, and a scrape (answered by any one worker) sums them all.
+    with metrics_folder(enabled=settings.metrics_enabled and processes > 1):
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            workers=processes,
+            log_config=log_config(settings.log_format, settings.log_level),
+            # The app writes one access line per request, with its route template, status, duration and request id.
+            access_log=False,
+            **server_options(settings, host, port),
+        )
+
+
+@contextmanager
+def metrics_folder(enabled: bool) -> Iterator[None]:
+    """A fresh PROMETHEUS_MULTIPROC_DIR for the workers this server starts, removed when it stops: a folder left by
+    an earlier server would add its counts to this one's."""
+    if not enabled:
+        yield
+        return
+    from service.metrics import MULTIPROCESS_ENV
+
+    with tempfile.TemporaryDirectory(prefix="injury-risk-metrics-") as folder:
+        # Read by prometheus-client in each worker when it is imported; the workers inherit this environment.
+        os.environ[MULTIPROCESS_ENV] = folder
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROCESS_ENV]
 
 
 def server_options(settings: Settings, host: str | None = None, port: int | None = None) -> dict[str, Any]:
