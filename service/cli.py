@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -142,6 +143,7 @@ def score(
 
     from service.batch.input import BatchInputError
     from service.batch.job import BatchRequest, Engine, ExitCode, run_batch
+    from service.batch.run_metrics import record_run
     from service.db.session import unavailable_reason
     from training.model.registry import ModelNotRegisteredError
 
@@ -168,9 +170,14 @@ def score(
         master=master,
         rejects=rejects,
     )
+    settings = get_settings()
+    # Any failure not caught below counts as `failed` in the runs' textfile too.
+    outcome, scored, started = ExitCode.failed, 0, time.perf_counter()
     try:
-        summary = run_batch(request, get_settings())
+        summary = run_batch(request, settings)
+        outcome, scored = ExitCode(summary.exit_code), summary.athlete_days_scored
     except BatchInputError as error:
+        outcome = ExitCode.bad_input
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(ExitCode.bad_input) from error
     except ModelNotRegisteredError as error:
@@ -179,6 +186,13 @@ def score(
     except SQLAlchemyError as error:
         typer.echo(f"error: {unavailable_reason(error)}", err=True)
         raise typer.Exit(ExitCode.failed) from error
+    finally:
+        if settings.batch_metrics_file is not None:
+            try:
+                record_run(settings.batch_metrics_file, outcome.name, scored, time.perf_counter() - started)
+            except OSError as error:
+                # The results are written; a textfile that cannot be is the monitoring's problem, not the run's.
+                typer.echo(f"warning: batch metrics not written to {settings.batch_metrics_file}: {error}", err=True)
     typer.echo(summary.to_json())
     if summary.rows_rejected:
         where = f"reasons in {summary.rejects_file}" if summary.rejects_file else "pass --rejects PATH for the reasons"
