@@ -86,6 +86,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     stateful = (athletes, activities, imports, injuries, athlete_risk, cohort, keys)
     for module in stateful:
         app.include_router(module.router, responses=WITH_KEY)
+    # The routes themselves (the app keeps included routers wrapped): what an answer given before routing is
+    # labelled by.
+    modules = (health, metrics, risk, what_if, exercises, model, *stateful)
+    routes = [route for module in modules for route in module.router.routes]
     install_error_handlers(app)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
     app.add_middleware(
@@ -96,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload_max_bytes=int(settings.import_max_request_mb * 1024 * 1024),
     )
     # Added last, so outermost: the limits' early answers are counted, logged and carry the request id too.
-    app.add_middleware(RequestObserver, metrics=app.state.metrics, routes=lambda: app.router.routes)
+    app.add_middleware(RequestObserver, metrics=app.state.metrics, routes=routes)
     return app
 
 

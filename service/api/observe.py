@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from starlette.datastructures import Headers
 from starlette.routing import BaseRoute, Match
@@ -30,7 +30,7 @@ class RequestObserver:
     number of series stays that of the routes. An error that escapes the app is answered 500 here, with the
     request id, and then raised on for the server to log."""
 
-    def __init__(self, app: ASGIApp, metrics: ServiceMetrics | None, routes: Callable[[], Sequence[BaseRoute]]) -> None:
+    def __init__(self, app: ASGIApp, metrics: ServiceMetrics | None, routes: Sequence[BaseRoute]) -> None:
         self.app = app
         self.metrics = metrics
         self.routes = routes
@@ -71,7 +71,7 @@ class RequestObserver:
         route = scope.get("route")
         if route is None:
             # Answered before routing (a body too large, headers too long): find the route the path would have had.
-            route = next((r for r in self.routes() if r.matches(scope)[0] != Match.NONE), None)
+            route = next((r for r in self.routes if r.matches(scope)[0] != Match.NONE), None)
         return str(getattr(route, "path", UNMATCHED))
 
     def _observe(self, context: RequestContext, status: int, seconds: float) -> None:
