@@ -15,7 +15,8 @@ from service.json_logs import RequestContext, current_request, request_id_from
 from service.metrics import ServiceMetrics
 from service.schemas.risk import RiskResponse
 
-access_log = logging.getLogger("service.access")
+# The access lines go out under this module's name, as every other line names the module that wrote it.
+access_log = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "X-Request-ID"
 

@@ -78,7 +78,7 @@ def test_answers_the_limits_give_before_routing_carry_the_id_and_their_route(
         "/v1/risk", content=too_big, headers={"X-Request-ID": "big-1", "content-type": "application/json"}
     )
     assert answer.status_code == 413 and answer.headers["X-Request-ID"] == "big-1"
-    access = [line for line in lines_of(log_lines) if line["logger"] == "service.access"]
+    access = [line for line in lines_of(log_lines) if line["logger"] == "service.api.observe"]
     assert access[-1]["request_id"] == "big-1" and access[-1]["route"] == "/v1/risk" and access[-1]["status"] == 413
 
 
@@ -87,7 +87,7 @@ def test_each_request_logs_one_json_access_line_with_its_fields_and_tenant(servi
     answer = service.get("/v1/athletes/" + "b" * 32, headers={**tenant.clinician, "X-Request-ID": "trace-7"})
     assert answer.status_code == 404
     lines = lines_of(log_lines)
-    access = [line for line in lines if line.get("request_id") == "trace-7" and line["logger"] == "service.access"]
+    access = [line for line in lines if line.get("request_id") == "trace-7" and line["logger"] == "service.api.observe"]
     assert len(access) == 1
     line = access[0]
     assert set(line) == {
@@ -131,12 +131,12 @@ def test_the_servers_log_config_writes_one_json_object_a_line():
         "logging.getLogger('uvicorn.error').info('Started server process [%d]', 7)\n"
         "logging.getLogger('service.api.errors').debug('below the level')\n"
         "try:\n    1 / 0\n"
-        "except ZeroDivisionError:\n    logging.getLogger('service.access').exception('unhandled error')\n"
+        "except ZeroDivisionError:\n    logging.getLogger('service.api.observe').exception('unhandled error')\n"
     )
     done = subprocess.run([sys.executable, "-c", program], cwd=REPO, capture_output=True, text=True, check=True)
     lines = [json.loads(line) for line in done.stderr.splitlines()]
     assert [(line["logger"], line["level"], line["message"]) for line in lines] == [
         ("uvicorn.error", "INFO", "Started server process [7]"),
-        ("service.access", "ERROR", "unhandled error"),
+        ("service.api.observe", "ERROR", "unhandled error"),
     ]
     assert "ZeroDivisionError" in lines[1]["exception"]
