@@ -8,9 +8,16 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
+from service.api.observe import RequestObserver
 from service.api.routes.risk import EXAMPLE
 from service.app import create_app
+from service.metrics import ServiceMetrics
 from service.repositories.keys import create_key, tenant_named
 from service.security import Role
 from tests.conftest import Trained
@@ -140,3 +147,42 @@ def test_metrics_can_be_turned_off(trained: Trained, tmp_path: Path):
         assert client.get("/metrics").status_code == 404
         assert client.get("/healthz").status_code == 200
         assert client.app.state.metrics is None  # type: ignore[attr-defined]
+
+
+def test_a_reload_to_another_version_sets_the_old_one_to_zero():
+    metrics = ServiceMetrics()
+    metrics.serving("injury-risk", "3")
+    metrics.serving("injury-risk", "3")  # a reload that found the same version changes nothing
+    metrics.serving("injury-risk", "4")
+    body, _ = metrics.exposition()
+    served = {
+        sample.labels["version"]: sample.value
+        for family in text_string_to_metric_families(body.decode())
+        for sample in family.samples
+        if sample.name == "injury_risk_model_served"
+    }
+    assert served == {"3": 0.0, "4": 1.0}
+
+
+def test_an_error_that_escapes_the_app_is_a_counted_500_with_the_request_id():
+    async def broken(request: Request) -> Response:
+        raise RuntimeError("a bug")
+
+    routes = [Route("/broken/{item}", broken)]
+    metrics = ServiceMetrics()
+    # Where the service has it: inside Starlette's outermost error middleware, outside the routing.
+    app = Starlette(routes=routes, middleware=[Middleware(RequestObserver, metrics=metrics, routes=routes)])
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/broken/1", headers={"X-Request-ID": "bug-1"})
+    assert answer.status_code == 500 and answer.json() == {"detail": "internal error"}
+    assert answer.headers["X-Request-ID"] == "bug-1"
+    body, _ = metrics.exposition()
+    counted = [
+        sample
+        for family in text_string_to_metric_families(body.decode())
+        for sample in family.samples
+        if sample.name == "injury_risk_http_requests_total"
+    ]
+    assert [(s.labels, s.value) for s in counted] == [
+        ({"method": "GET", "route": "/broken/{item}", "status": "500"}, 1.0)
+    ]
