@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the API listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the API listens on.")
     workers: int = Field(
-        default_factory=lambda: _cores(),
+        default_factory=lambda: available_cores(),
         ge=1,
         le=256,
         description="Server processes `injury-risk serve` starts (default: the cores this process may run on).",
@@ -175,7 +175,7 @@ class Settings(BaseSettings):
         return (self.mlruns_dir / "artifacts").resolve().as_uri()
 
 
-def _cores() -> int:
+def available_cores() -> int:
     # The cores this process may use (a container's cpuset), not every core of the host.
     affinity = getattr(os, "sched_getaffinity", None)
     return len(affinity(0)) if affinity else os.cpu_count() or 1

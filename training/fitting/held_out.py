@@ -8,6 +8,7 @@ a chunk are dropped once it is scored.
 from __future__ import annotations
 
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,13 +74,10 @@ class HeldOut:
         """Score a chunk of test rows (ordered by athlete and date, as ``labelled_span`` gives them)."""
         if not len(rows):
             return
+        rows = scored_days(rows, self.day_stride)
+        if not len(rows):
+            return
         codes = pd.factorize(rows["athlete_id"])[0] + self._athletes
-        if self.day_stride > 1:
-            # Every stride-th day of each athlete, on a weekday of its own: with a stride of H days each onset lies
-            # ahead of exactly one kept row, and neighbouring days, which say nearly the same, are not scored twice.
-            day = rows["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-            keep = (day + codes) % self.day_stride == 0
-            rows, codes = rows[keep], codes[keep]
         predicted = self.model.predict_risk(rows)
         self._athletes = int(codes.max()) + 1 if len(codes) else self._athletes
         self.rows += len(rows)
@@ -172,6 +170,19 @@ class HeldOut:
             self.seed,
             max_rows=self.importance_rows,
         )
+
+
+def scored_days(rows: pd.DataFrame, stride: int) -> pd.DataFrame:
+    """Every ``stride``-th day of each athlete, on a weekday of the athlete's own: with a stride of H days each onset
+    lies ahead of exactly one kept row, and neighbouring days, which say nearly the same, are not scored twice. The
+    weekday comes from the athlete's id, so a chunk cut in a worker process keeps the same rows, and cutting twice
+    changes nothing."""
+    if stride <= 1 or not len(rows):
+        return rows
+    ids = rows["athlete_id"].astype(str)
+    offset = ids.map({athlete: zlib.crc32(athlete.encode()) for athlete in ids.unique()}).to_numpy(dtype=np.int64)
+    day = rows["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    return rows[(day + offset) % stride == 0]
 
 
 def onsets(rows: pd.DataFrame, label: str) -> int:
