@@ -7,6 +7,11 @@ numba, the app, the batch engines) makes even ``injury-risk --help`` take severa
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -41,17 +46,43 @@ def serve(
     # Imported on use, so the CLI starts fast (see the module docstring).
     import uvicorn
 
+    from service.json_logs import log_config
+
     settings = get_settings()
     if migrate:
         db_upgrade()
+    processes = workers or settings.workers
     # Each process builds its app from the same settings (the environment); scoring is CPU-bound, so one process per
-    # core is what uses the machine.
-    uvicorn.run(
-        "service.app:create_app",
-        factory=True,
-        workers=workers or settings.workers,
-        **server_options(settings, host, port),
-    )
+    # core is what uses the machine. With several, prometheus-client keeps each worker's values in files of a fresh
+    # folder, and a scrape (answered by any one worker) sums them all.
+    with metrics_folder(enabled=settings.metrics_enabled and processes > 1):
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            workers=processes,
+            log_config=log_config(settings.log_format, settings.log_level),
+            # The app writes one access line per request, with its route template, status, duration and request id.
+            access_log=False,
+            **server_options(settings, host, port),
+        )
+
+
+@contextmanager
+def metrics_folder(enabled: bool) -> Iterator[None]:
+    """A fresh PROMETHEUS_MULTIPROC_DIR for the workers this server starts, removed when it stops: a folder left by
+    an earlier server would add its counts to this one's."""
+    if not enabled:
+        yield
+        return
+    from service.metrics import MULTIPROCESS_ENV
+
+    with tempfile.TemporaryDirectory(prefix="injury-risk-metrics-") as folder:
+        # Read by prometheus-client in each worker when it is imported; the workers inherit this environment.
+        os.environ[MULTIPROCESS_ENV] = folder
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROCESS_ENV]
 
 
 def server_options(settings: Settings, host: str | None = None, port: int | None = None) -> dict[str, Any]:
@@ -112,6 +143,7 @@ def score(
 
     from service.batch.input import BatchInputError
     from service.batch.job import BatchRequest, Engine, ExitCode, run_batch
+    from service.batch.run_metrics import record_run
     from service.db.session import unavailable_reason
     from training.model.registry import ModelNotRegisteredError
 
@@ -138,9 +170,14 @@ def score(
         master=master,
         rejects=rejects,
     )
+    settings = get_settings()
+    # Any failure not caught below counts as `failed` in the runs' textfile too.
+    outcome, scored, started = ExitCode.failed, 0, time.perf_counter()
     try:
-        summary = run_batch(request, get_settings())
+        summary = run_batch(request, settings)
+        outcome, scored = ExitCode(summary.exit_code), summary.athlete_days_scored
     except BatchInputError as error:
+        outcome = ExitCode.bad_input
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(ExitCode.bad_input) from error
     except ModelNotRegisteredError as error:
@@ -149,6 +186,13 @@ def score(
     except SQLAlchemyError as error:
         typer.echo(f"error: {unavailable_reason(error)}", err=True)
         raise typer.Exit(ExitCode.failed) from error
+    finally:
+        if settings.batch_metrics_file is not None:
+            try:
+                record_run(settings.batch_metrics_file, outcome.name, scored, time.perf_counter() - started)
+            except OSError as error:
+                # The results are written; a textfile that cannot be is the monitoring's problem, not the run's.
+                typer.echo(f"warning: batch metrics not written to {settings.batch_metrics_file}: {error}", err=True)
     typer.echo(summary.to_json())
     if summary.rows_rejected:
         where = f"reasons in {summary.rejects_file}" if summary.rejects_file else "pass --rejects PATH for the reasons"

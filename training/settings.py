@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -159,6 +160,21 @@ class Settings(BaseSettings):
     )
     server_graceful_shutdown_s: float = Field(
         10.0, gt=0, description="On SIGTERM, seconds requests in flight get to finish before the server exits."
+    )
+
+    metrics_enabled: bool = Field(
+        True, description="Count requests, risks, refused keys and database errors and answer GET /metrics."
+    )
+    batch_metrics_file: Path | None = Field(
+        None,
+        description="A node-exporter textfile `injury-risk score` updates after each run (runs, athlete-days scored, "
+        "last success); unset = none.",
+    )
+    log_format: Literal["json", "text"] = Field(
+        "json", description="`injury-risk serve` logs one JSON object a line (json) or plain lines (text)."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Lowest level `injury-risk serve` logs; INFO includes one access line per request."
     )
 
     def resolved_tracking_uri(self) -> str:

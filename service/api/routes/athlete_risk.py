@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 
-from service.api.deps import AthleteDep, Reader, ServedModelDep, SessionDep, SettingsDep
+from service.api.deps import AthleteDep, MetricsDep, Reader, ServedModelDep, SessionDep, SettingsDep
+from service.api.observe import count_risks
 from service.api.paging import Cursor, Limit
 from service.assessment.log_assessment import assess_log
 from service.assessment.log_checks import as_of_or_today, log_errors
@@ -69,6 +70,7 @@ def score_athlete_risk(
     session: SessionDep,
     served: ServedModelDep,
     settings: SettingsDep,
+    metrics: MetricsDep,
     as_of: Annotated[
         dt.date | None,
         Query(
@@ -83,6 +85,7 @@ def score_athlete_risk(
     row = assessments.store(session, athlete.id, answer)
     audit.record(session, principal, "risk.assess", athlete.id)
     session.commit()
+    count_risks(metrics, answer)
     return AthleteRiskPublic(
         **answer.model_dump(), athlete_id=athlete.id, assessment_id=row.id, created_at=row.created_at
     )
