@@ -26,6 +26,7 @@ from service.api.routes import (
     risk,
     what_if,
 )
+from service.api.web import mount_web
 from service.assessment.log_assessment import warm_up
 from service.db.session import Database
 from service.model_holder import ModelHolder, poll_model
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in stateful:
         app.include_router(module.router, responses=WITH_KEY)
     install_error_handlers(app)
+    mount_web(app)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
     app.add_middleware(
         RequestLimits,
