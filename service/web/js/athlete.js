@@ -140,7 +140,7 @@ function riskCard(risk) {
   return h(
     "article",
     { class: `risk-card band-edge-${risk.band || "none"}`, "data-injury": risk.injury },
-    h("h3", {}, risk.name || INJURY_NAMES[risk.injury], " ", band(risk.band)),
+    h("h3", {}, INJURY_NAMES[risk.injury], " ", band(risk.band)),
     scored
       ? h(
           "p",

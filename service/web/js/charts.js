@@ -76,7 +76,7 @@ function timeAxis(domain, x) {
     .filter((_, i) => i % step === 0)
     .forEach((iso) => {
       const at = x(iso);
-      const label = new Date(ms(iso)).toLocaleDateString("en-GB", { month: "short", year: "2-digit", timeZone: "UTC" });
+      const label = new Date(ms(iso)).toLocaleDateString("en-GB", { month: "short", year: "numeric", timeZone: "UTC" });
       group.append(
         s("line", { x1: at, x2: at, y1: bottom, y2: bottom + 4 }),
         s("text", { x: at, y: bottom + 17, "text-anchor": "middle" }, label),

@@ -31,8 +31,11 @@ function showFieldErrors(fields, formError, error) {
   const messages = error.fieldErrors();
   let first = null;
   for (const [name, message] of Object.entries(messages)) {
-    // A rule across fields (a recovery before the onset) comes without a field: it goes to the field it names.
-    const target = fields[name] || Object.entries(fields).find(([key]) => message.includes(key))?.[1];
+    // A rule across fields ("resolved is before onset") comes without a field: it goes to the field it names first.
+    const named = Object.keys(fields)
+      .filter((key) => message.includes(key))
+      .sort((a, b) => message.indexOf(a) - message.indexOf(b));
+    const target = fields[name] || fields[named[0]];
     if (target) {
       target.error.textContent = message;
       target.control.setAttribute("aria-invalid", "true");

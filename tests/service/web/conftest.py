@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,11 +17,12 @@ from service.app import create_app
 from service.batch.job import BatchRequest, run_batch
 from service.db.migrate import upgrade
 from service.db.session import Database
-from service.repositories.keys import create_key, tenant_named
+from service.repositories.keys import create_key, revoke, tenant_named
 from service.security import Role
 from tests.conftest import Trained
 from tests.factories import request_for
 from tests.live_server import serving
+from tests.tcp_proxy import free_port
 from training.settings import Settings
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -52,6 +54,29 @@ class Site:
                 return row.id, key
         finally:
             database.dispose()
+
+    def revoke(self, key_id: int) -> None:
+        database = Database(self.settings)
+        try:
+            with database.session() as session:
+                revoke(session, tenant_named(session, self.tenant).id, key_id)
+                session.commit()
+        finally:
+            database.dispose()
+
+    def add_unassessed_athlete(self, tenant: str, external_id: str) -> str:
+        _, key = self.new_key(Role.platform, tenant)
+        body = {"external_id": external_id, "profile": {"age": 41, "sex": "M", "years_running": 0.5}}
+        created = httpx.post(f"{self.url}/v1/athletes", json=body, headers={"Authorization": f"Bearer {key}"})
+        assert created.status_code == 201, created.text
+        return str(created.json()["id"])
+
+    @contextmanager
+    def serving_without_database(self) -> Iterator[str]:
+        """The same app and model over a PostgreSQL address nothing listens on: every database call fails."""
+        gone = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone"
+        with serving(create_app(self.settings.model_copy(update={"database_url": gone}))) as (url, _):
+            yield url
 
 
 def _load_cohort(base: str, platform_key: str, trained: Trained) -> tuple[dict[str, str], pd.Timestamp]:
