@@ -22,11 +22,13 @@ from service.api.routes import (
     imports,
     injuries,
     keys,
+    load,
     metrics,
     model,
     risk,
     what_if,
 )
+from service.api.web import mount_web
 from service.assessment.log_assessment import warm_up
 from service.db.session import Database
 from service.metrics import ServiceMetrics
@@ -83,10 +85,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(metrics.router)
     for router in (risk.router, what_if.router, exercises.router, model.router):
         app.include_router(router, responses=WITH_KEY)
-    stateful = (athletes, activities, imports, injuries, athlete_risk, cohort, keys)
+    stateful = (athletes, activities, imports, injuries, athlete_risk, load, cohort, keys)
     for module in stateful:
         app.include_router(module.router, responses=WITH_KEY)
     install_error_handlers(app)
+    mount_web(app)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
     app.add_middleware(
         RequestLimits,

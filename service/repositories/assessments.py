@@ -52,8 +52,10 @@ def cohort(
     min_relative_risk: float | None,
     after: tuple[float, str] | None,
     limit: int,
+    search: str | None = None,
 ) -> tuple[list[tuple[Athlete, RiskAssessment]], int]:
-    """Each assessed athlete's latest assessment, highest relative risk first (unscored, i.e. injured, last)."""
+    """Each assessed athlete's latest assessment, highest relative risk first (unscored, i.e. injured, last);
+    ``search``: only external ids containing it, in any case."""
     ranked = (
         select(
             RiskAssessment.id.label("assessment_id"),
@@ -77,6 +79,9 @@ def cohort(
     )
     if min_relative_risk is not None:
         query = query.where(sort_column(injury) >= min_relative_risk)
+    if search:
+        # autoescape: a % or _ typed by the user is a character to find, not a wildcard.
+        query = query.where(func.lower(Athlete.external_id).contains(search.lower(), autoescape=True))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     if after is not None:
         last_key, last_athlete = after
