@@ -22,6 +22,7 @@ from service.api.routes import (
     injuries,
     keys,
     model,
+    monitoring,
     risk,
     what_if,
 )
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router, responses=ANY_OPERATION)
     for router in (risk.router, what_if.router, exercises.router, model.router):
         app.include_router(router, responses=WITH_KEY)
-    stateful = (athletes, activities, imports, injuries, athlete_risk, cohort, keys)
+    stateful = (athletes, activities, imports, injuries, athlete_risk, cohort, keys, monitoring)
     for module in stateful:
         app.include_router(module.router, responses=WITH_KEY)
     install_error_handlers(app)
