@@ -338,8 +338,15 @@ def monitoring(
     from service.db.session import Database
     from service.monitoring.report import monitoring_report
     from service.repositories.keys import find_tenant
+    from training.model.registry import ModelNotRegisteredError, load_served_model
 
     settings = get_settings()
+    try:
+        served = load_served_model(settings)
+        distribution, version = getattr(served.model, "feature_distribution", {}), served.version
+    except ModelNotRegisteredError as error:
+        typer.echo(f"drift not judged: {error}", err=True)
+        distribution, version = {}, None
     database = Database(settings)
     try:
         with database.session() as session:
@@ -357,6 +364,8 @@ def monitoring(
                 first=window_from.date() if window_from else None,
                 last=window_to.date() if window_to else None,
                 model_version=model_version,
+                training_distribution=distribution,
+                training_version=version,
             )
     finally:
         database.dispose()
@@ -382,6 +391,14 @@ def monitoring(
         cells = [row.model_version, row.injury.value, str(row.assessments), str(row.onsets)]
         cells += [f"{row.expected_onsets:.1f} ({row.expected_low}-{row.expected_high})", ratio, str(auc)]
         typer.echo("\t".join(cells))
+    drift = report.drift
+    if drift.note:
+        typer.echo(f"drift: {drift.note}")
+    typer.echo(
+        f"drift against the training population of version {drift.training_model_version}: "
+        f"{drift.assessments_with_features} assessments with features, PSI above {drift.psi_threshold}: "
+        + (", ".join(f"{d.feature} {d.psi:.2f}" for d in drift.features if d.flagged) or "none")
+    )
 
 
 def main() -> None:

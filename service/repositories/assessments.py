@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,10 @@ from service.schemas.risk import RiskResponse
 from training.domain.schema import INJURIES
 
 
-def store(session: Session, athlete_id: str, response: RiskResponse) -> RiskAssessment:
+def store(
+    session: Session, athlete_id: str, response: RiskResponse, features: dict[str, float] | None = None
+) -> RiskAssessment:
+    """One assessment, with the feature values it was scored from when given (NaN stored as null: JSON has none)."""
     by_kind = {r.injury.value: r for r in response.risks}
     relative = [r.relative_risk for r in response.risks if r.relative_risk is not None]
     row = RiskAssessment(
@@ -28,6 +32,7 @@ def store(session: Session, athlete_id: str, response: RiskResponse) -> RiskAsse
         drivers=jsonable_encoder([{"injury": r.injury.value, "drivers": r.drivers} for r in response.risks]),
         **{f"p_{kind}": by_kind[kind].probability for kind in INJURIES},
         **{f"rr_{kind}": by_kind[kind].relative_risk for kind in INJURIES},
+        features=None if features is None else {k: v if math.isfinite(v) else None for k, v in features.items()},
     )
     session.add(row)
     session.flush()
@@ -95,7 +100,8 @@ def in_window(
     model_version: str | None,
 ) -> pd.DataFrame:
     """Assessments with as_of in first..last (either open), of one tenant (None: every tenant) and model version (None:
-    every version): id, athlete_id, as_of, model_name, model_version, p_<kind> and rr_<kind>, oldest first. An
+    every version): id, athlete_id, as_of, model_name, model_version, p_<kind>, rr_<kind> and features (a dict, or
+    None), oldest first. An
     athlete assessed twice on a day by one version keeps the later row: the second answer replaced the first."""
     query = select(
         RiskAssessment.id,
@@ -104,6 +110,7 @@ def in_window(
         RiskAssessment.model_name,
         RiskAssessment.model_version,
         *(getattr(RiskAssessment, f"{prefix}_{kind}") for prefix in ("p", "rr") for kind in INJURIES),
+        RiskAssessment.features,
     )
     if tenant_id is not None:
         query = query.join(Athlete, Athlete.id == RiskAssessment.athlete_id).where(Athlete.tenant_id == tenant_id)

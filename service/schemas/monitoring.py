@@ -43,6 +43,42 @@ class InjuryOutcomes(OnsetFigures):
     roc_auc_note: str | None = Field(description="Why the ROC AUC is not given, when it is not.")
 
 
+class FeatureDrift(BaseModel):
+    feature: str
+    psi: float | None = Field(description="Population stability index against training; null with no assessments.")
+    flagged: bool = Field(description="psi above the threshold, over at least min_assessments assessments.")
+    edges: list[float] = Field(
+        description="Bin edges: training quantiles (bin i holds edges[i-1] < value <= edges[i])."
+    )
+    training_shares: list[float] = Field(description="Share of training rows per bin, then the share missing.")
+    recent_shares: list[float] = Field(description="The same for the window's assessments.")
+
+
+class DriftReport(BaseModel):
+    """The features of the window's assessments against the training population of the model in service."""
+
+    training_model_version: str | None = Field(description="The model whose training population is compared with.")
+    assessments_with_features: int
+    assessments_without_features: int = Field(description="Stored before features were kept, or by the batch job.")
+    psi_threshold: float
+    min_assessments: int = Field(description="Assessments with features needed before a feature is flagged.")
+    flagged: list[str] = Field(description="Features whose psi is above the threshold, largest first.")
+    features: list[FeatureDrift]
+    note: str | None = Field(description="Why drift is not judged, when it is not.")
+
+
+class WeekBands(BaseModel):
+    """One week's assessments of one model version: how many fell in each band of one injury."""
+
+    week_start: dt.date = Field(description="Monday of the week of as_of.")
+    model_version: str
+    injury: Injury
+    assessments: int = Field(description="Assessments that scored this injury that week.")
+    mean_probability: float
+    bands: dict[Band, int]
+    shares: dict[Band, float]
+
+
 class MonitoringReport(BaseModel):
     tenant: str | None = Field(description="The tenant these figures are of; null: every tenant (operators).")
     window_from: dt.date | None = Field(description="First as_of day included; null: from the first assessment.")
@@ -56,3 +92,7 @@ class MonitoringReport(BaseModel):
     assessments: int = Field(description="Assessments in the window (one per athlete, day and model version).")
     awaiting_outcome: int = Field(description="Of them, those whose horizon has not passed yet: not judged below.")
     outcomes: list[InjuryOutcomes] = Field(description="Per model version and injury.")
+    drift: DriftReport
+    risk_by_week: list[WeekBands] = Field(
+        description="Every assessment of the window by week, model version and injury."
+    )

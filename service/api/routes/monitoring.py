@@ -1,4 +1,5 @@
-"""GET /v1/model/monitoring: the caller's tenant's stored assessments against the injuries recorded after them."""
+"""GET /v1/model/monitoring: the caller's tenant's stored assessments against the injuries recorded after them,
+and their features against the training population of the model in service."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 
-from service.api.deps import MonitoringReader, SessionDep, SettingsDep
+from service.api.deps import MonitoringReader, ServedModelDep, SessionDep, SettingsDep
 from service.db.models import Tenant
 from service.monitoring.report import monitoring_report
 from service.schemas.monitoring import MonitoringReport
@@ -26,6 +27,7 @@ def get_model_monitoring(
     principal: MonitoringReader,
     session: SessionDep,
     settings: SettingsDep,
+    served: ServedModelDep,
     window_from: Annotated[
         dt.date | None,
         Query(alias="from", ge=EARLIEST_DATE, le=LATEST_DATE, description="First as_of day, inclusive."),
@@ -51,6 +53,9 @@ def get_model_monitoring(
         first=window_from,
         last=window_to,
         model_version=model_version,
+        # A model pickled before distributions were saved has no such attribute.
+        training_distribution=getattr(served.model, "feature_distribution", {}),
+        training_version=served.version,
     )
     session.commit()
     return report

@@ -73,3 +73,24 @@ def test_a_window_ending_before_it_starts_is_a_422_naming_to(service: TestClient
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "to"]
+
+
+def test_assessments_keep_their_features_and_drift_waits_for_enough_of_them(service: TestClient):
+    tenant, answers = assessed_tenant(service)
+    drift = service.get("/v1/model/monitoring", headers=tenant.admin).json()["drift"]
+    assert drift["assessments_with_features"] == 2 and drift["assessments_without_features"] == 0
+    assert drift["training_model_version"] == answers[0]["model"]["version"]
+    assert drift["flagged"] == [] and "2 assessments with features" in drift["note"]
+    km = next(f for f in drift["features"] if f["feature"] == "km_7d")
+    assert km["psi"] is not None and not km["flagged"]
+    assert sum(km["recent_shares"]) == pytest.approx(1.0)
+
+
+def test_risk_bands_are_counted_by_week_from_monday(service: TestClient):
+    tenant, _ = assessed_tenant(service)
+    weeks = service.get("/v1/model/monitoring", headers=tenant.clinician).json()["risk_by_week"]
+    # Both days are Sundays: 2026-10-18 falls in the week of Monday 10-12, 10-25 in that of 10-19.
+    assert sorted({w["week_start"] for w in weeks}) == ["2026-10-12", "2026-10-19"]
+    for week in weeks:
+        assert week["assessments"] == sum(week["bands"].values()) == 1
+        assert sum(week["shares"].values()) == pytest.approx(1.0)
