@@ -25,6 +25,7 @@ from service.api.routes import (
     load,
     metrics,
     model,
+    monitoring,
     risk,
     what_if,
 )
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(metrics.router)
     for router in (risk.router, what_if.router, exercises.router, model.router):
         app.include_router(router, responses=WITH_KEY)
-    stateful = (athletes, activities, imports, injuries, athlete_risk, load, cohort, keys)
+    stateful = (athletes, activities, imports, injuries, athlete_risk, load, cohort, keys, monitoring)
     for module in stateful:
         app.include_router(module.router, responses=WITH_KEY)
     install_error_handlers(app)

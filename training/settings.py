@@ -61,6 +61,20 @@ class Settings(BaseSettings):
     model_poll_seconds: float = Field(
         0, ge=0, description="The service re-reads the served alias this often and loads a new version; 0 = never."
     )
+    monitoring_min_onsets_for_auc: int = Field(
+        30,
+        ge=1,
+        description="Monitoring gives an injury's realised ROC AUC once its judged assessments hold this many onsets.",
+    )
+    monitoring_psi_threshold: float = Field(
+        0.2,
+        gt=0,
+        description="Monitoring flags a feature whose population stability index (recent assessments against the "
+        "training population) is above this.",
+    )
+    monitoring_drift_min_assessments: int = Field(
+        100, ge=1, description="Assessments with stored features monitoring needs before it flags drift."
+    )
     strength_sessions_per_week_budget: int = Field(
         2, ge=1, le=14, description="Strength sessions a week the recommended exercises must fit into."
     )

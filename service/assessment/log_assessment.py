@@ -41,6 +41,14 @@ def assess_request(body: RiskRequest, as_of: dt.date, served: ServedModel, setti
 
 def assess_log(log: AthleteLog, as_of: dt.date, served: ServedModel, settings: Settings) -> RiskResponse:
     """Risks, drivers, load, exercises and guidance for one athlete's log as of the end of ``as_of``."""
+    return assess_log_features(log, as_of, served, settings)[0]
+
+
+def assess_log_features(
+    log: AthleteLog, as_of: dt.date, served: ServedModel, settings: Settings
+) -> tuple[RiskResponse, dict[str, float]]:
+    """``assess_log`` and the feature values the model scored (NaN for a missing one), which a stored assessment
+    keeps for drift monitoring."""
     model = served.model
     day = day_number(as_of)
     columns = athlete_features(log, day, day, default_catalogue())
@@ -62,7 +70,7 @@ def assess_log(log: AthleteLog, as_of: dt.date, served: ServedModel, settings: S
         log_start=None if log.log_start is None else date_of(log.log_start),
         unread=log.unread(),
     )
-    return answer(
+    response = answer(
         as_of,
         served,
         settings,
@@ -71,6 +79,7 @@ def assess_log(log: AthleteLog, as_of: dt.date, served: ServedModel, settings: S
         logged,
         lambda: log_guidance(log, day, features, model, settings.load_target_relative_risk),
     )
+    return response, features
 
 
 def warm_up(served: ServedModel, settings: Settings) -> None:

@@ -24,6 +24,7 @@ from threadpoolctl import threadpool_limits
 
 import training
 from training.domain.schema import INJURIES
+from training.evaluation.drift import feature_bins
 from training.evaluation.metrics import metrics_table
 from training.evaluation.model_card import model_card
 from training.features import FEATURES
@@ -224,6 +225,11 @@ def feature_ranges(rows: pd.DataFrame) -> dict[str, tuple[float, float]]:
     return {f: (float(quantiles.loc[0.05, f]), float(quantiles.loc[0.95, f])) for f in FEATURES}
 
 
+def feature_distribution(rows: pd.DataFrame) -> dict[str, dict[str, list[float]]]:
+    """Quantile bins and shares of each feature over the training rows, saved with the model for drift checks."""
+    return {f: feature_bins(rows[f].to_numpy(dtype="float64", na_value=np.nan)).as_dict() for f in FEATURES}
+
+
 @dataclass(frozen=True)
 class FittingRows:
     """Sampled training and calibration rows (with ``WEIGHT``) and what they were drawn from."""
@@ -271,6 +277,7 @@ def fit_model(
         horizon_days=horizon_days,
         base_rates=base_rates,
         feature_ranges=feature_ranges(uniform if len(uniform) else train),
+        feature_distribution=feature_distribution(uniform if len(uniform) else train),
     )
 
 
