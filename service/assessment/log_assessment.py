@@ -31,7 +31,7 @@ from training.domain.schema import INJURIES
 from training.features import FEATURES
 from training.model.explain import explain_row
 from training.model.registry import ServedModel
-from training.model.scoring import feature_matrix, risk_arrays, risk_column
+from training.model.scoring import feature_matrix, risk_arrays
 from training.settings import Settings
 
 
@@ -53,15 +53,13 @@ def assess_log_features(
     day = day_number(as_of)
     columns = athlete_features(log, day, day, default_catalogue())
     X = feature_matrix(model, columns)
-    scored = risk_arrays(model, X, columns)
+    scored = {name: values[0] for name, values in risk_arrays(model, X, columns).items()}
     features = {name: float(columns[name][0]) for name in FEATURES}
     risks = []
     for kind in INJURIES:
         injured = bool(columns[f"injured_{kind}"][0])
         explained = None if injured else explain_row(model, X[0], features, kind, settings.drivers_per_risk)
-        risks.append(
-            injury_risk(kind, served, scored[risk_column(kind)][0], scored[f"relative_risk_{kind}"][0], explained)
-        )
+        risks.append(injury_risk(kind, served, scored, explained))
     logged_days = np.concatenate([log.runs.day, log.strength.day])
     logged = LoggedDays(
         first=date_of(int(logged_days.min())) if len(logged_days) else None,

@@ -149,7 +149,8 @@ def periods(config: SimulationConfig, warmup_days: int, test_period_share: float
 
 
 def chunk_rows(chunk: Chunk, role: str, horizon_days: int, span: Periods) -> pd.DataFrame:
-    """Labelled rows of the chunk's athletes of ``role`` in that role's days."""
+    """Labelled rows of the chunk's athletes of ``role`` in that role's days; test rows with the 28-day labels and
+    true risks too."""
     athletes = pd.Index(chunk.roles.index[chunk.roles == role])
     if role == "test":
         first, last = span.test_start, span.last
@@ -157,4 +158,5 @@ def chunk_rows(chunk: Chunk, role: str, horizon_days: int, span: Periods) -> pd.
         first, last = span.first, span.test_start - pd.Timedelta(days=horizon_days + 1)
     if not len(athletes) or first > last:
         return pd.DataFrame()
-    return labelled_span(chunk.simulation, horizon_days, first, last, athletes)
+    # Only test rows are judged over 28 days as well; training rows stay as they were.
+    return labelled_span(chunk.simulation, horizon_days, first, last, athletes, long_horizon=role == "test")
