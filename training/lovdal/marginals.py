@@ -17,7 +17,7 @@ each simulated athlete's consecutive weeks from the start date. Measures:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -58,44 +58,88 @@ TOLERANCES: dict[str, Tolerance] = {
 COMPETITIVE = SimulationConfig(novice_share=0.0, weekly_km_median=45.0)
 
 
-def week_measures(
-    km: np.ndarray, sessions: np.ndarray, threshold: np.ndarray, interval: np.ndarray
-) -> dict[str, float]:
-    """The weekly measures of windows given as (weeks, 7) arrays of daily km, sessions and zone km."""
+@dataclass(frozen=True)
+class Weeks:
+    """7-day windows of one side, one value per week, plus the totals the shares and the incidence are taken from."""
+
+    km: np.ndarray  # km per week
+    sessions: np.ndarray  # runs plus other sessions per week
+    running_days: np.ndarray
+    rest_days: np.ndarray  # days with no session at all
+    spike: np.ndarray  # True where the week's longest day is over 1.5 x the mean of its other running days
+    km_threshold: float
+    km_interval: float
+    km_total: float
+    injuries: float = float("nan")  # onsets over the exposure below
+    running_hours: float = float("nan")
+
+    @property
+    def injuries_per_1000h(self) -> float:
+        return 1000.0 * self.injuries / self.running_hours if self.running_hours > 0 else float("nan")
+
+
+def weeks_of(km: np.ndarray, sessions: np.ndarray, threshold: np.ndarray, interval: np.ndarray) -> Weeks:
+    """The weeks of windows given as (weeks, 7) arrays of daily km, sessions and zone km."""
     weekly = km.sum(axis=1)
     running = km > 0
     longest = km.max(axis=1)
     others = running.sum(axis=1) - 1
-    rest_of_week = np.where(others > 0, (weekly - longest) / np.maximum(others, 1), np.nan)
-    spike = (others > 0) & (longest > _SPIKE_FACTOR * np.nan_to_num(rest_of_week, nan=np.inf))
-    total = km.sum()
+    rest_of_week = np.where(others > 0, (weekly - longest) / np.maximum(others, 1), np.inf)
+    return Weeks(
+        km=weekly,
+        sessions=sessions.sum(axis=1),
+        running_days=running.sum(axis=1),
+        rest_days=(sessions == 0).sum(axis=1),
+        spike=(others > 0) & (longest > _SPIKE_FACTOR * rest_of_week),
+        km_threshold=float(threshold.sum()),
+        km_interval=float(interval.sum()),
+        km_total=float(km.sum()),
+    )
+
+
+def measures_of(weeks: Weeks) -> dict[str, float]:
+    """The measures of ``TOLERANCES`` (``injuries_per_1000h`` NaN where the weeks carry no exposure)."""
+    total = weeks.km_total
     return {
-        "weekly_km_p10": float(np.percentile(weekly, 10)),
-        "weekly_km_p50": float(np.percentile(weekly, 50)),
-        "weekly_km_p90": float(np.percentile(weekly, 90)),
-        "running_days_per_week": float(running.sum(axis=1).mean()),
-        "sessions_per_week": float(sessions.sum(axis=1).mean()),
-        "rest_days_per_week": float((sessions == 0).sum(axis=1).mean()),
-        "share_threshold_km": float(threshold.sum() / total) if total > 0 else float("nan"),
-        "share_interval_km": float(interval.sum() / total) if total > 0 else float("nan"),
-        "long_run_spike_weeks": float(spike.mean()),
+        "weekly_km_p10": float(np.percentile(weeks.km, 10)),
+        "weekly_km_p50": float(np.percentile(weeks.km, 50)),
+        "weekly_km_p90": float(np.percentile(weeks.km, 90)),
+        "running_days_per_week": float(weeks.running_days.mean()),
+        "sessions_per_week": float(weeks.sessions.mean()),
+        "rest_days_per_week": float(weeks.rest_days.mean()),
+        "share_threshold_km": weeks.km_threshold / total if total > 0 else float("nan"),
+        "share_interval_km": weeks.km_interval / total if total > 0 else float("nan"),
+        "long_run_spike_weeks": float(weeks.spike.mean()),
+        "injuries_per_1000h": weeks.injuries_per_1000h,
     }
 
 
-def lovdal_marginals(frame: pd.DataFrame) -> dict[str, float]:
-    """Measures of a Lövdal day-approach file: every row's window is a week."""
+def week_measures(
+    km: np.ndarray, sessions: np.ndarray, threshold: np.ndarray, interval: np.ndarray
+) -> dict[str, float]:
+    """The weekly measures of windows given as (weeks, 7) arrays of daily km, sessions and zone km."""
+    return measures_of(weeks_of(km, sessions, threshold, interval))
+
+
+def lovdal_weeks(frame: pd.DataFrame) -> Weeks:
+    """The weeks of a Lövdal day-approach file: every row's window is a week."""
 
     def block(metric: str) -> np.ndarray:
         return frame[[column(metric, d) for d in range(WINDOW_DAYS)]].to_numpy(dtype="float64")
 
-    measures = week_measures(block("total km"), block("nr. sessions"), block("km Z3-4"), block("km Z5-T1-T2"))
+    weeks = weeks_of(block("total km"), block("nr. sessions"), block("km Z3-4"), block("km Z5-T1-T2"))
     days = daily_log(frame)  # each day once, though it sits in up to 7 windows
-    measures["injuries_per_1000h"] = 1000.0 * float(frame["injury"].sum()) / (days["km"].sum() / KM_PER_HOUR)
-    return measures
+    hours = float(days["km"].sum()) / KM_PER_HOUR
+    return replace(weeks, injuries=float(frame["injury"].sum()), running_hours=hours)
 
 
-def simulated_marginals(simulation: Simulation) -> dict[str, float]:
-    """Measures of a simulated cohort over consecutive weeks of each athlete from the start date."""
+def lovdal_marginals(frame: pd.DataFrame) -> dict[str, float]:
+    """Measures of a Lövdal day-approach file."""
+    return measures_of(lovdal_weeks(frame))
+
+
+def simulated_weeks(simulation: Simulation) -> Weeks:
+    """The weeks of a simulated cohort: consecutive weeks of each athlete from the start date."""
     cohort, config = simulation.cohort, simulation.config
     first = pd.Timestamp(config.start_date)
     weeks = config.days // WINDOW_DAYS
@@ -113,17 +157,20 @@ def simulated_marginals(simulation: Simulation) -> dict[str, float]:
     runs = cohort.runs
     sessions = cohort.strength.drop_duplicates(["athlete_id", "activity_id"])
     km = daily(runs, runs["km"].to_numpy(dtype="float64"))
-    count = daily(runs, np.ones(len(runs))) + daily(sessions, np.ones(len(sessions)))
-    measures = week_measures(
+    result = weeks_of(
         km,
-        count,
+        daily(runs, np.ones(len(runs))) + daily(sessions, np.ones(len(sessions))),
         daily(runs, runs["km_threshold"].to_numpy(dtype="float64")),
         daily(runs, (runs["km_interval"] + runs["km_sprint"]).to_numpy(dtype="float64")),
     )
     onsets = cohort.injuries["onset"]
     inside = (onsets >= first) & (onsets < first + pd.Timedelta(days=shape[1]))
-    measures["injuries_per_1000h"] = 1000.0 * float(inside.sum()) / (km.sum() / KM_PER_HOUR)
-    return measures
+    return replace(result, injuries=float(inside.sum()), running_hours=float(km.sum()) / KM_PER_HOUR)
+
+
+def simulated_marginals(simulation: Simulation) -> dict[str, float]:
+    """Measures of a simulated cohort over consecutive weeks of each athlete from the start date."""
+    return measures_of(simulated_weeks(simulation))
 
 
 def comparison(real: dict[str, float], simulated: dict[str, float]) -> pd.DataFrame:

@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from training.cli import simulator_vs_real
 from training.lovdal.importer import read_day_file, synthetic_day_file
+from training.lovdal.marginal_plots import PLOT_FILES
 from training.lovdal.marginals import (
     COMPETITIVE,
     TOLERANCES,
@@ -44,6 +46,15 @@ def test_a_simulated_cohort_and_a_lovdal_file_give_every_measure():
     table = comparison(real, simulated)
     assert list(table["measure"]) == list(TOLERANCES)
     assert np.isfinite(table[["real", "simulated"]].to_numpy(dtype=float)).all()
+
+
+def test_the_comparison_command_writes_the_table_and_a_plot_per_marginal(tmp_path: Path):
+    path = tmp_path / "day_approach.csv"
+    synthetic_day_file(athletes=5, days=60, seed=1).to_csv(path, index=False)
+    out = simulator_vs_real(path, out=tmp_path / "compared", athletes=20)
+    assert "| weekly_km_p50 |" in (out / "simulator_vs_real.md").read_text(encoding="utf-8")
+    for name in PLOT_FILES:
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
 
 
 @pytest.mark.slow
