@@ -16,7 +16,14 @@ from training.evaluation.model_card import real_runners_section, with_real_runne
 from training.lovdal.importer import read_day_file
 from training.lovdal.learners import LEARNERS, Learner
 from training.lovdal.marginal_plots import marginal_plots
-from training.lovdal.marginals import COMPETITIVE, comparison, lovdal_weeks, measures_of, simulated_weeks
+from training.lovdal.marginals import (
+    COMPETITIVE,
+    comparison,
+    lovdal_weeks,
+    measures_of,
+    real_intervals,
+    simulated_weeks,
+)
 from training.lovdal.validation import LovdalValidation, validate_lovdal
 from training.model.registry import MODEL_CARD_ARTIFACT, ServedModel, has_model, load_served_model, use_tracking
 from training.settings import Settings
@@ -88,8 +95,10 @@ def compare_with_simulator(path: Path, out: Path, seed: int, athletes: int = 600
     """Simulate the competitive profile, and write to ``out`` its weekly marginals next to the file's: the table
     (``simulator_vs_real.md``, also returned) and one plot per measure (``marginal_plots.PLOT_FILES``)."""
     simulation = simulate(COMPETITIVE.model_copy(update={"athletes": athletes, "seed": seed}))
-    real, simulated = lovdal_weeks(read_day_file(path)), simulated_weeks(simulation)
-    text = marginals_table(comparison(measures_of(real), measures_of(simulated)), athletes, simulation.config.days)
+    frame = read_day_file(path)
+    real, simulated = lovdal_weeks(frame), simulated_weeks(simulation)
+    table = comparison(measures_of(real), measures_of(simulated)).join(real_intervals(frame, seed=seed), on="measure")
+    text = marginals_table(table, athletes, simulation.config.days)
     out.mkdir(parents=True, exist_ok=True)
     (out / TABLE_FILE).write_text(text, encoding="utf-8")
     marginal_plots(real, simulated, out)
@@ -97,15 +106,18 @@ def compare_with_simulator(path: Path, out: Path, seed: int, athletes: int = 600
 
 
 def marginals_table(table: pd.DataFrame, athletes: int, days: int) -> str:
-    """Markdown of a ``marginals.comparison`` table."""
+    """Markdown of a ``marginals.comparison`` table with the real values' athlete-resampled ``low`` and ``high``."""
     lines = [
         f"## Simulator (competitive profile, {athletes} athletes x {days} days) vs real runners",
         "",
-        "| measure | real | simulated | tolerance | within |",
+        "| measure | real (95% over resampled athletes) | simulated | tolerance | within |",
         "|---|---|---|---|---|",
         *[
-            f"| {r.measure} | {r.real:.3g} | {r.simulated:.3g} | {r.tolerance} | {'yes' if r.within else 'NO'} |"
+            f"| {r.measure} | {r.real:.3g} ({r.low:.3g} to {r.high:.3g}) | {r.simulated:.3g} | {r.tolerance} "
+            f"| {'yes' if r.within else 'NO'} |"
             for r in table.itertuples()
         ],
+        "",
+        "Why each tolerance: " + "; ".join(f"{r.measure}: {r.reason}" for r in table.itertuples()) + ".",
     ]
     return "\n".join(lines) + "\n"
