@@ -47,6 +47,7 @@ OPERATIONS: list[tuple[str, str, Any, set[str]]] = [
     ("GET", "/v1/athletes/{athlete_id}/injuries", None, {"platform", "clinician"}),
     ("GET", "/v1/athletes/{athlete_id}/risk", None, {"platform", "clinician"}),
     ("GET", "/v1/athletes/{athlete_id}/risk/history", None, {"platform", "clinician"}),
+    ("GET", "/v1/athletes/{athlete_id}/load", None, {"platform", "clinician"}),
     (
         "POST",
         "/v1/athletes/{athlete_id}/what-if",
