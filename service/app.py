@@ -34,6 +34,7 @@ from service.assessment.log_assessment import warm_up
 from service.db.session import Database
 from service.metrics import ServiceMetrics
 from service.model_holder import ModelHolder, poll_model
+from service.monitoring.gauges import MonitoringGauges
 from service.repositories.keys import active_key
 from service.schemas.errors import ANY_OPERATION, WITH_KEY
 from training.model.registry import ServedModel
@@ -82,8 +83,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Creating the engine opens no connection: an unreachable database shows in /readyz and as 503s, not at start.
     app.state.db = Database(settings)
     app.include_router(health.router, responses=ANY_OPERATION)
+    app.state.monitoring_gauges = None
     if settings.metrics_enabled:
         app.include_router(metrics.router)
+        if settings.monitoring_metrics_window_days:
+
+            def population() -> tuple[dict, str] | None:
+                served = app.state.models.served
+                # A model pickled before distributions were saved has no such attribute.
+                return None if served is None else (getattr(served.model, "feature_distribution", {}), served.version)
+
+            app.state.monitoring_gauges = MonitoringGauges(settings, app.state.db.session, population)
     for router in (risk.router, what_if.router, exercises.router, model.router):
         app.include_router(router, responses=WITH_KEY)
     stateful = (athletes, activities, imports, injuries, athlete_risk, load, cohort, keys, monitoring)

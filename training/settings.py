@@ -75,6 +75,16 @@ class Settings(BaseSettings):
     monitoring_drift_min_assessments: int = Field(
         100, ge=1, description="Assessments with stored features monitoring needs before it flags drift."
     )
+    monitoring_metrics_window_days: int = Field(
+        90,
+        ge=0,
+        le=3660,
+        description="/metrics carries the monitoring figures of every tenant's assessments of this many last days "
+        "(0: no monitoring figures in /metrics).",
+    )
+    monitoring_metrics_refresh_seconds: float = Field(
+        300, ge=0, description="/metrics computes the monitoring figures again at most this often."
+    )
     strength_sessions_per_week_budget: int = Field(
         2, ge=1, le=14, description="Strength sessions a week the recommended exercises must fit into."
     )

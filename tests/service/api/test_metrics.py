@@ -14,7 +14,7 @@ from service.app import create_app
 from service.repositories.keys import create_key, tenant_named
 from service.security import Role
 from tests.conftest import Trained
-from tests.tenants import new_tenant
+from tests.tenants import add_athlete, new_tenant, store_log
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -140,3 +140,44 @@ def test_metrics_can_be_turned_off(trained: Trained, tmp_path: Path):
         assert client.get("/metrics").status_code == 404
         assert client.get("/healthz").status_code == 200
         assert client.app.state.metrics is None  # type: ignore[attr-defined]
+
+
+def test_monitoring_figures_follow_stored_assessments_and_recorded_injuries(trained: Trained, database_url: str):
+    settings = trained.settings.model_copy(
+        update={"database_url": database_url, "monitoring_metrics_refresh_seconds": 0}
+    )
+    with TestClient(create_app(settings)) as client:
+        tenant = new_tenant(client)
+        athlete_id = add_athlete(client, tenant, **EXAMPLE["athlete"])
+        store_log(client, tenant, athlete_id, EXAMPLE)
+        version = client.get("/v1/model").json()["version"]
+        mtss = {"injury": "mtss", "model_version": version}
+
+        today = dt.date.today()
+        days = (today - dt.timedelta(days=20), today - dt.timedelta(days=13))
+        path = f"/v1/athletes/{athlete_id}/risk"
+
+        def two_assessments_then_shin_splints() -> None:
+            for day in days:
+                response = client.get(path, params={"as_of": day.isoformat()}, headers=tenant.clinician)
+                assert response.status_code == 200, response.text
+            injury = {"kind": "mtss", "onset": (today - dt.timedelta(days=10)).isoformat()}
+            response = client.put(f"/v1/athletes/{athlete_id}/injuries/shin", json=injury, headers=tenant.clinician)
+            assert response.status_code == 201, response.text
+
+        change = delta(client, two_assessments_then_shin_splints)
+        samples = scrape(client)
+    assert samples[("injury_risk_monitoring_up", frozenset())] == 1
+    # Within the window (the last 90 days) both assessments are judged; only the second is 3 days before the onset.
+    assert change("injury_risk_monitoring_assessments", state="judged") == 2
+    assert change("injury_risk_monitoring_onsets", **mtss) == 1
+    assert change("injury_risk_monitoring_onsets", injury="pfps", model_version=version) == 0
+    assert change("injury_risk_monitoring_expected_onsets", **mtss) > 0
+
+
+def test_monitoring_figures_say_when_the_database_cannot_be_read(trained: Trained):
+    unreachable = trained.settings.model_copy(update={"database_url": "postgresql+psycopg://postgres@127.0.0.1:1/test"})
+    with TestClient(create_app(unreachable)) as client:
+        samples = scrape(client)
+    assert samples[("injury_risk_monitoring_up", frozenset())] == 0
+    assert not any(name.startswith("injury_risk_monitoring_onsets") for name, _ in samples)
