@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.routing import Mount, Route
 
 from service.api.errors import install_error_handlers
 from service.api.limits import RateLimiter, RequestLimits
@@ -22,15 +23,19 @@ from service.api.routes import (
     imports,
     injuries,
     keys,
+    load,
     metrics,
     model,
+    monitoring,
     risk,
     what_if,
 )
+from service.api.web import mount_web
 from service.assessment.log_assessment import warm_up
 from service.db.session import Database
 from service.metrics import ServiceMetrics
 from service.model_holder import ModelHolder, poll_model
+from service.monitoring.gauges import MonitoringGauges
 from service.repositories.keys import active_key
 from service.schemas.errors import ANY_OPERATION, WITH_KEY
 from training.model.registry import ServedModel
@@ -79,18 +84,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Creating the engine opens no connection: an unreachable database shows in /readyz and as 503s, not at start.
     app.state.db = Database(settings)
     app.include_router(health.router, responses=ANY_OPERATION)
+    app.state.monitoring_gauges = None
     if settings.metrics_enabled:
         app.include_router(metrics.router)
+        if settings.monitoring_metrics_window_days:
+
+            def population() -> tuple[dict, str] | None:
+                served = app.state.models.served
+                # A model pickled before distributions were saved has no such attribute.
+                return None if served is None else (getattr(served.model, "feature_distribution", {}), served.version)
+
+            app.state.monitoring_gauges = MonitoringGauges(settings, app.state.db.session, population)
     for router in (risk.router, what_if.router, exercises.router, model.router):
         app.include_router(router, responses=WITH_KEY)
-    stateful = (athletes, activities, imports, injuries, athlete_risk, cohort, keys)
+    stateful = (athletes, activities, imports, injuries, athlete_risk, load, cohort, keys, monitoring)
     for module in stateful:
         app.include_router(module.router, responses=WITH_KEY)
-    # The routes themselves (the app keeps included routers wrapped): what an answer given before routing is
-    # labelled by.
-    modules = (health, metrics, risk, what_if, exercises, model, *stateful)
-    routes = [route for module in modules for route in module.router.routes]
     install_error_handlers(app)
+    mount_web(app)
+    # What a request is labelled by when routing set no route (an answer the limits gave before routing, the
+    # OpenAPI document, the page's files): the routers' own routes (the app keeps included routers wrapped), then
+    # the app's plain routes and mounts.
+    modules = (health, risk, what_if, exercises, model, *stateful, *((metrics,) if settings.metrics_enabled else ()))
+    routes = [route for module in modules for route in module.router.routes]
+    routes += [route for route in app.router.routes if isinstance(route, Route | Mount)]
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
     app.add_middleware(
         RequestLimits,

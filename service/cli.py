@@ -365,6 +365,86 @@ def keys_list(tenant: Annotated[str, typer.Option(help="Tenant name.")]) -> None
         typer.echo("\t".join(cells))
 
 
+@app.command()
+def monitoring(
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's assessments (default: every tenant).")] = None,
+    window_from: Annotated[
+        dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First as_of day, inclusive.")
+    ] = None,
+    window_to: Annotated[
+        dt.datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last as_of day, inclusive.")
+    ] = None,
+    model_version: Annotated[str | None, typer.Option(help="Only this model version's assessments.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole report as JSON.")] = False,
+) -> None:
+    """Stored assessments against the injuries recorded after them, over every tenant (operators)."""
+    # Imported on use, so the CLI starts fast (see the module docstring).
+    from service.db.session import Database
+    from service.monitoring.report import monitoring_report
+    from service.repositories.keys import find_tenant
+    from training.model.registry import ModelNotRegisteredError, load_served_model
+
+    settings = get_settings()
+    try:
+        served = load_served_model(settings)
+        distribution, version = getattr(served.model, "feature_distribution", {}), served.version
+    except ModelNotRegisteredError as error:
+        typer.echo(f"drift not judged: {error}", err=True)
+        distribution, version = {}, None
+    database = Database(settings)
+    try:
+        with database.session() as session:
+            tenant_id = None
+            if tenant is not None:
+                found = find_tenant(session, tenant)
+                if found is None:
+                    raise typer.BadParameter(f"no tenant {tenant!r}", param_hint="--tenant")
+                tenant_id = found.id
+            report = monitoring_report(
+                session,
+                settings,
+                tenant_id=tenant_id,
+                tenant=tenant,
+                first=window_from.date() if window_from else None,
+                last=window_to.date() if window_to else None,
+                model_version=model_version,
+                training_distribution=distribution,
+                training_version=version,
+            )
+    finally:
+        database.dispose()
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    typer.echo(
+        f"{report.assessments} assessments, {report.awaiting_outcome} awaiting their outcome; "
+        f"injuries counted up to {report.observed_until}"
+    )
+    typer.echo("version\tinjury\tassessments\tonsets\texpected (95% range)\tobserved/expected (95%)\troc_auc")
+    for row in report.outcomes:
+        ratio = (
+            "-"
+            if row.observed_expected is None
+            else (f"{row.observed_expected:.2f} ({row.observed_expected_low:.2f}-{row.observed_expected_high:.2f})")
+        )
+        auc = (
+            row.roc_auc_note
+            if row.roc_auc is None
+            else f"{row.roc_auc:.3f} ({row.roc_auc_low:.3f}-{row.roc_auc_high:.3f})"
+        )
+        cells = [row.model_version, row.injury.value, str(row.assessments), str(row.onsets)]
+        cells += [f"{row.expected_onsets:.1f} ({row.expected_low}-{row.expected_high})", ratio, str(auc)]
+        typer.echo("\t".join(cells))
+    drift = report.drift
+    if drift.note:
+        typer.echo(f"drift: {drift.note}")
+    typer.echo(
+        f"drift against the training population of version {drift.training_model_version}: "
+        f"{drift.assessments_with_features} assessments with features, PSI above {drift.psi_threshold}: "
+        + (", ".join(f"{d.feature} {d.psi:.2f}" for d in drift.features if d.flagged) or "none")
+    )
+
+
 def main() -> None:
     app()
 

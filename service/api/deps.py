@@ -170,6 +170,7 @@ Writer = Annotated[Principal, require(Permission.write_athletes)]
 InjuryWriter = Annotated[Principal, require(Permission.write_injuries)]
 KeyAdmin = Annotated[Principal, require(Permission.manage_keys)]
 ModelAdmin = Annotated[Principal, require(Permission.manage_model)]
+MonitoringReader = Annotated[Principal, require(Permission.read_monitoring)]
 
 
 def athlete_of_tenant(athlete_id: str, principal: CurrentKey, session: SessionDep) -> Athlete:

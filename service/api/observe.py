@@ -40,6 +40,8 @@ class RequestObserver:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # Routing rewrites the scope (a mount moves its prefix into root_path): the path as it arrived, for _route.
+        arrived = {key: scope[key] for key in ("type", "method", "path", "root_path") if key in scope}
         request_id = request_id_from(Headers(scope=scope).get(REQUEST_ID_HEADER))
         context = RequestContext(request_id=request_id, method=scope["method"])
         token = current_request.set(context)
@@ -64,15 +66,16 @@ class RequestObserver:
             access_log.exception("unhandled error")
             raise
         finally:
-            context.route = self._route(scope)
+            context.route = self._route(scope, arrived)
             self._observe(context, status, time.perf_counter() - started)
             current_request.reset(token)
 
-    def _route(self, scope: Scope) -> str:
+    def _route(self, scope: Scope, arrived: Scope) -> str:
         route = scope.get("route")
         if route is None:
-            # Answered before routing (a body too large, headers too long): find the route the path would have had.
-            route = next((r for r in self.routes if r.matches(scope)[0] != Match.NONE), None)
+            # Answered before routing (a body too large, headers too long), or by a plain route or a mount, which
+            # name no route in the scope: find the route or mount the path as it arrived matches.
+            route = next((r for r in self.routes if r.matches(arrived)[0] != Match.NONE), None)
         return str(getattr(route, "path", UNMATCHED))
 
     def _observe(self, context: RequestContext, status: int, seconds: float) -> None:

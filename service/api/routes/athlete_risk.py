@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from service.api.deps import AthleteDep, MetricsDep, Reader, ServedModelDep, SessionDep, SettingsDep
 from service.api.observe import count_risks
 from service.api.paging import Cursor, Limit
-from service.assessment.log_assessment import assess_log
+from service.assessment.log_assessment import assess_log_features
 from service.assessment.log_checks import as_of_or_today, log_errors
 from service.assessment.stored_log import stored_log, stored_request
 from service.assessment.what_if_assessment import assess_what_if, plan_errors
@@ -81,8 +81,8 @@ def score_athlete_risk(
     ] = None,
 ) -> AthleteRiskPublic:
     day = as_of_or_today(as_of)
-    answer = assess_log(stored_log(session, athlete, day, settings), day, served, settings)
-    row = assessments.store(session, athlete.id, answer)
+    answer, features = assess_log_features(stored_log(session, athlete, day, settings), day, served, settings)
+    row = assessments.store(session, athlete.id, answer, features)
     audit.record(session, principal, "risk.assess", athlete.id)
     session.commit()
     count_risks(metrics, answer)

@@ -11,4 +11,6 @@ router = APIRouter(tags=["operations"])
 @router.get("/metrics", include_in_schema=False)
 def metrics(request: Request) -> Response:
     body, content_type = request.app.state.metrics.exposition()
-    return Response(body, media_type=content_type)
+    gauges = request.app.state.monitoring_gauges
+    # A sync handler, so FastAPI runs it in the thread pool: the monitoring report may read the database.
+    return Response(body + (gauges.exposition() if gauges is not None else b""), media_type=content_type)

@@ -21,7 +21,7 @@ from service.metrics import ServiceMetrics
 from service.repositories.keys import create_key, tenant_named
 from service.security import Role
 from tests.conftest import Trained
-from tests.tenants import new_tenant
+from tests.tenants import add_athlete, new_tenant, store_log
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -66,6 +66,16 @@ def test_requests_are_counted_by_route_template_and_status_with_their_latency(se
 def test_paths_no_route_matches_share_one_label(service: TestClient):
     change = delta(service, lambda: [service.get(f"/wp-admin/{i}.php") for i in range(3)])
     assert change("injury_risk_http_requests_total", method="GET", route="unmatched", status="404") == 3
+
+
+def test_the_openapi_document_and_the_page_are_labelled_by_their_route_or_mount(service: TestClient):
+    def document_and_page() -> None:
+        assert service.get("/openapi.json").status_code == 200
+        assert service.get("/app/").status_code == 200
+
+    change = delta(service, document_and_page)
+    assert change("injury_risk_http_requests_total", method="GET", route="/openapi.json", status="200") == 1
+    assert change("injury_risk_http_requests_total", method="GET", route="/app", status="200") == 1
 
 
 def test_risk_answers_are_counted_by_injury_and_band(service: TestClient):
@@ -186,3 +196,44 @@ def test_an_error_that_escapes_the_app_is_a_counted_500_with_the_request_id():
     assert [(s.labels, s.value) for s in counted] == [
         ({"method": "GET", "route": "/broken/{item}", "status": "500"}, 1.0)
     ]
+
+
+def test_monitoring_figures_follow_stored_assessments_and_recorded_injuries(trained: Trained, database_url: str):
+    settings = trained.settings.model_copy(
+        update={"database_url": database_url, "monitoring_metrics_refresh_seconds": 0}
+    )
+    with TestClient(create_app(settings)) as client:
+        tenant = new_tenant(client)
+        athlete_id = add_athlete(client, tenant, **EXAMPLE["athlete"])
+        store_log(client, tenant, athlete_id, EXAMPLE)
+        version = client.get("/v1/model").json()["version"]
+        mtss = {"injury": "mtss", "model_version": version}
+
+        today = dt.date.today()
+        days = (today - dt.timedelta(days=20), today - dt.timedelta(days=13))
+        path = f"/v1/athletes/{athlete_id}/risk"
+
+        def two_assessments_then_shin_splints() -> None:
+            for day in days:
+                response = client.get(path, params={"as_of": day.isoformat()}, headers=tenant.clinician)
+                assert response.status_code == 200, response.text
+            injury = {"kind": "mtss", "onset": (today - dt.timedelta(days=10)).isoformat()}
+            response = client.put(f"/v1/athletes/{athlete_id}/injuries/shin", json=injury, headers=tenant.clinician)
+            assert response.status_code == 201, response.text
+
+        change = delta(client, two_assessments_then_shin_splints)
+        samples = scrape(client)
+    assert samples[("injury_risk_monitoring_up", frozenset())] == 1
+    # Within the window (the last 90 days) both assessments are judged; only the second is 3 days before the onset.
+    assert change("injury_risk_monitoring_assessments", state="judged") == 2
+    assert change("injury_risk_monitoring_onsets", **mtss) == 1
+    assert change("injury_risk_monitoring_onsets", injury="pfps", model_version=version) == 0
+    assert change("injury_risk_monitoring_expected_onsets", **mtss) > 0
+
+
+def test_monitoring_figures_say_when_the_database_cannot_be_read(trained: Trained):
+    unreachable = trained.settings.model_copy(update={"database_url": "postgresql+psycopg://postgres@127.0.0.1:1/test"})
+    with TestClient(create_app(unreachable)) as client:
+        samples = scrape(client)
+    assert samples[("injury_risk_monitoring_up", frozenset())] == 0
+    assert not any(name.startswith("injury_risk_monitoring_onsets") for name, _ in samples)
