@@ -112,6 +112,24 @@ async function load(results) {
     );
     return;
   }
+  if (answer.count === 0 && state.search) {
+    // An athlete stored but never assessed is not in the cohort: an exact id still finds them.
+    const stored = await api(`/athletes${query({ external_id: state.search, limit: 1 })}`).catch(() => null);
+    if (ticket !== state.ticket) return;
+    if (stored && stored.data.length) {
+      const athlete = stored.data[0];
+      replace(
+        results,
+        h(
+          "section",
+          { class: "state state-empty" },
+          h("h2", {}, "Not assessed yet"),
+          h("p", {}, h("a", { href: `#/athletes/${athlete.id}` }, athlete.external_id), " is stored but has no assessment yet."),
+        ),
+      );
+      return;
+    }
+  }
   if (answer.count === 0) {
     replace(
       results,
