@@ -107,6 +107,23 @@ def _train_lovdal(name: str, path: Path, seed: int) -> str:
     return f"{metrics['product_paper_roc_auc']:.4f}"
 
 
+@app.command("simulator-vs-real")
+def simulator_vs_real(
+    path: Annotated[Path, typer.Argument(help="The day-approach CSV of Lövdal et al. 2021.")],
+    out: Annotated[Path, typer.Option(help="Folder the table (simulator_vs_real.md) and the plots are written to.")] = (
+        Path("data/simulator_vs_real")
+    ),
+    athletes: Annotated[int, typer.Option(min=1, help="Athletes of the competitive profile to simulate.")] = 600,
+) -> Path:
+    """Compare the competitive-runner simulator profile's weekly marginals with the Lövdal file's: table and plots."""
+    # Imported on use, so the CLI starts fast (see the module docstring).
+    from training.lovdal.report import compare_with_simulator
+
+    typer.echo(compare_with_simulator(path, out, get_settings().seed, athletes))
+    typer.echo(f"table and plots -> {out}")
+    return out
+
+
 @app.command()
 def promote() -> None:
     """Compare @challenger with @champion on the frozen evaluation cohort; move champion if no worse on every injury."""

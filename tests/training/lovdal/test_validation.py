@@ -17,6 +17,7 @@ from training.features import FEATURES
 from training.known_log import FEATURE_WINDOW_DAYS
 from training.lovdal.importer import METRICS, WINDOW_DAYS, column, read_day_file, synthetic_day_file
 from training.lovdal.learners import LEARNERS
+from training.lovdal.marginal_plots import PLOT_FILES
 from training.lovdal.report import run_lovdal
 from training.lovdal.row_logs import row_cohort, row_features
 from training.lovdal.validation import validate_lovdal
@@ -91,7 +92,11 @@ def test_the_lovdal_run_is_logged_to_mlflow_with_its_model_card_section(generate
     )
     assert "Real runners" in mlflow.artifacts.load_text(f"runs:/{run.run_id}/real_runners.md")
     assert run.transfer_version is None and "no simulator-trained model" in run.section
-    assert "| weekly_km_p50 |" in mlflow.artifacts.load_text(f"runs:/{run.run_id}/simulator_vs_real.md")
+    assert "| weekly_km_p50 |" in mlflow.artifacts.load_text(
+        f"runs:/{run.run_id}/simulator_vs_real/simulator_vs_real.md"
+    )
+    logged_files = {Path(a.path).name for a in mlflow.MlflowClient().list_artifacts(run.run_id, "simulator_vs_real")}
+    assert set(PLOT_FILES) <= logged_files
 
 
 @pytest.mark.skipif(not SHARED_FIXTURE.exists(), reason=f"shared Lövdal fixture not found at {SHARED_FIXTURE}")
