@@ -305,6 +305,33 @@ def import_files(
     raise typer.Exit(0 if status == 200 else 3 if status == 207 else 2)
 
 
+@import_app.command("cohort")
+def import_cohort(
+    folder: Annotated[
+        Path, typer.Argument(help="Cohort folder: profiles, runs, strength, injuries (as `simulate` writes).")
+    ],
+    tenant: Annotated[str, typer.Option(help="Tenant to store the athletes in (created if new).")],
+) -> None:
+    """Store a cohort folder's athletes, activities and injuries in the service database, as a platform would push
+    them; athletes already stored are updated, not doubled. Exit 3 when rows were rejected."""
+    from service.batch.cohort_store import store_cohort
+    from service.batch.input import BatchInputError
+    from service.db.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.resolved_database_url())
+    try:
+        stored = store_cohort(folder, tenant, settings)
+    except BatchInputError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    typer.echo(
+        f"{stored.athletes} athletes, {stored.activities} activities and {stored.injuries} injuries stored in tenant "
+        f"{tenant}; {stored.rows_rejected} rows rejected"
+    )
+    raise typer.Exit(3 if stored.rows_rejected else 0)
+
+
 @keys_app.command("rotate")
 def keys_rotate(
     prefix: Annotated[str, typer.Option(help="The key's prefix as listed (irk_ and 6 characters).")],

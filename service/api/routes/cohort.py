@@ -12,6 +12,7 @@ from service.api.routes.athlete_risk import public as assessment_public
 from service.pagination import encode_cursor, risk_cursor
 from service.repositories import assessments, audit
 from service.schemas.assessments import CohortEntry, CohortPublic
+from service.schemas.athletes import ID_PATTERN
 from training.domain.schema import Injury
 from training.model.scoring import BAND_THRESHOLDS, Band
 
@@ -27,7 +28,14 @@ def list_cohort_risk(
     injury: Annotated[Injury | None, Query(description="Sort by this injury; default the highest of the four.")] = None,
     min_band: Annotated[Band | None, Query(description="Only athletes at this band or above.")] = None,
     search: Annotated[
-        str | None, Query(min_length=1, max_length=64, description="Only external ids containing this, in any case.")
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            # External ids hold no control characters, and PostgreSQL refuses a NUL in a query's text.
+            pattern=ID_PATTERN,
+            description="Only external ids containing this, in any case.",
+        ),
     ] = None,
     limit: Limit = 100,
     cursor: Cursor = None,

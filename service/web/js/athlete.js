@@ -276,6 +276,10 @@ function exercises(answer) {
         h("p", { class: "muted" }, item.why, ` Evidence: ${item.evidence}.`),
         item.progression.length
           ? h(
+              "details",
+              {},
+              h("summary", {}, `Progression over ${item.progression.length} steps`),
+              h(
               "ol",
               { class: "progression", "aria-label": `Progression, ${item.name}` },
               item.progression.map((step) =>
@@ -285,6 +289,7 @@ function exercises(answer) {
                   `Week ${step.first_week}${step.last_week === null ? " on" : step.last_week > step.first_week ? `–${step.last_week}` : ""}: `,
                   dose(step),
                 ),
+              ),
               ),
             )
           : null,

@@ -7,7 +7,7 @@ import { empty, loading, showFailure } from "./states.js";
 const PAGE_SIZE = 20;
 
 // Kept while the tab is open, so coming back from an athlete shows the same list.
-const state = { injury: "", minBand: "", search: "", cursors: [null] };
+const state = { injury: "", minBand: "", search: "", cursors: [null], ticket: 0 };
 
 export async function showCohort(main) {
   document.title = "Cohort · Runner injury risk";
@@ -77,6 +77,8 @@ function filters(results) {
 
 async function load(results) {
   loading(results, "Loading the cohort…");
+  // Filters change faster than answers come: only the answer to the latest request is shown.
+  const ticket = ++state.ticket;
   const page = state.cursors.length - 1;
   let answer;
   let athletes;
@@ -94,9 +96,10 @@ async function load(results) {
       api("/athletes?limit=1"),
     ]);
   } catch (error) {
-    showFailure(results, error, () => load(results));
+    if (ticket === state.ticket) showFailure(results, error, () => load(results));
     return;
   }
+  if (ticket !== state.ticket) return;
   const filtered = state.injury || state.minBand || state.search;
   if (athletes.count === 0) {
     replace(
@@ -108,6 +111,24 @@ async function load(results) {
       ),
     );
     return;
+  }
+  if (answer.count === 0 && state.search) {
+    // An athlete stored but never assessed is not in the cohort: an exact id still finds them.
+    const stored = await api(`/athletes${query({ external_id: state.search, limit: 1 })}`).catch(() => null);
+    if (ticket !== state.ticket) return;
+    if (stored && stored.data.length) {
+      const athlete = stored.data[0];
+      replace(
+        results,
+        h(
+          "section",
+          { class: "state state-empty" },
+          h("h2", {}, "Not assessed yet"),
+          h("p", {}, h("a", { href: `#/athletes/${athlete.id}` }, athlete.external_id), " is stored but has no assessment yet."),
+        ),
+      );
+      return;
+    }
   }
   if (answer.count === 0) {
     replace(
@@ -130,6 +151,8 @@ async function load(results) {
       { class: "summary", role: "status" },
       `${answer.count} assessed athlete${answer.count === 1 ? "" : "s"}`,
       state.injury ? `, by ${INJURY_NAMES[state.injury].toLowerCase()} risk` : ", by their highest relative risk",
+      state.minBand ? `, ${BAND_NAMES[state.minBand].toLowerCase()} band or above` : "",
+      state.search ? `, external id containing “${state.search}”` : "",
       unassessed > 0 ? `; ${unassessed} more not assessed yet` : "",
       ".",
     ),

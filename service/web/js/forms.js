@@ -168,7 +168,12 @@ export function whatIfForm(athleteId, day) {
       row,
       run: { id: `plan-${i + 1}`, date: row.fields.date.control.value, km: row.fields.km.control.value === "" ? null : Number(row.fields.km.control.value) },
     }));
-    for (const { row } of planned) for (const f of Object.values(row.fields)) f.error.textContent = "";
+    for (const { row } of planned) {
+      for (const f of Object.values(row.fields)) {
+        f.error.textContent = "";
+        f.control.removeAttribute("aria-invalid");
+      }
+    }
     formError.textContent = "";
     replace(result, h("p", { class: "loading", role: "status" }, "Scoring the plan…"));
     try {

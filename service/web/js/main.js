@@ -101,6 +101,8 @@ async function route() {
   }
   signOutButton.hidden = false;
   const athlete = hash.match(/^#\/athletes\/([A-Za-z0-9._~-]+)$/);
+  // A new view moves focus to its content, so screen readers and keyboards start there, not in the old view.
+  main.focus({ preventScroll: true });
   try {
     if (athlete) await showAthlete(main, athlete[1]);
     else await showCohort(main);

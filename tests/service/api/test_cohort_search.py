@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from service.api.routes.risk import EXAMPLE
@@ -46,7 +47,8 @@ def test_search_pages_with_its_own_cursor_only(service: TestClient):
     assert unfiltered.status_code == 422
 
 
-def test_empty_search_is_422_naming_search(service: TestClient):
+@pytest.mark.parametrize("search", ["", "a\x00b", "tab\there"])
+def test_empty_search_or_control_characters_are_422_naming_search(service: TestClient, search: str):
     tenant = new_tenant(service)
-    response = service.get("/v1/cohort/risk", params={"search": ""}, headers=tenant.clinician)
+    response = service.get("/v1/cohort/risk", params={"search": search}, headers=tenant.clinician)
     assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "search"]

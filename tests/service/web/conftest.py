@@ -4,6 +4,7 @@ and Debian's Chromium driven by Playwright (no browser is downloaded)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -132,7 +133,10 @@ def site(trained: Trained, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 @pytest.fixture(scope="session")
 def browser() -> Iterator[playwright_api.Browser]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run installs it)")
+        reason = "Debian's chromium is not installed (apt-get install chromium; .ci/run installs it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as playwright:
         # --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
