@@ -347,7 +347,8 @@ def monitoring(
     except ModelNotRegisteredError as error:
         typer.echo(f"drift not judged: {error}", err=True)
         distribution, version = {}, None
-    database = Database(settings)
+    # A long read over every tenant, as the batch job's: no API deadlines on it.
+    database = Database(settings, bounded=False)
     try:
         with database.session() as session:
             tenant_id = None

@@ -36,7 +36,7 @@ def retrain(
 ) -> Retrained:
     """Train and gate a challenger; outcomes count up to yesterday (today's injuries may not be recorded yet)."""
     observed_until = (today or dt.datetime.now(dt.UTC).date()) - dt.timedelta(days=1)
-    database = Database(settings)
+    database = Database(settings, bounded=False)  # long reads, as the batch job's
     try:
         real = outcome_rows(database, settings, observed_until)
     finally:
