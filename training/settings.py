@@ -85,6 +85,21 @@ class Settings(BaseSettings):
     monitoring_metrics_refresh_seconds: float = Field(
         300, ge=0, description="/metrics computes the monitoring figures again at most this often."
     )
+    retrain_consented_tenants: list[str] = Field(
+        default_factory=list,
+        description="Tenants (by name) whose stored athletes `injury-risk retrain` may learn from and judge on, as a "
+        "JSON list: '[\"acme\"]'. Empty: none.",
+    )
+    retrain_outcome_days: int = Field(
+        365, ge=28, le=3660, description="Days of stored athletes' outcomes, up to yesterday, retrain reads."
+    )
+    retrain_recent_days: int = Field(
+        56,
+        ge=7,
+        le=3660,
+        description="The last of those days are kept out of the challenger's training: the promotion gate judges "
+        "champion and challenger on them.",
+    )
     strength_sessions_per_week_budget: int = Field(
         2, ge=1, le=14, description="Strength sessions a week the recommended exercises must fit into."
     )

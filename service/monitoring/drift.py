@@ -25,7 +25,8 @@ def feature_drift(
 ) -> DriftReport:
     """PSI per feature of the training ``distribution`` (the model's ``feature_distribution``) over the assessments
     that kept their features."""
-    stored = [] if assessments.empty else [f for f in assessments["features"] if f]
+    kept = assessments[assessments["features"].notna()] if len(assessments) else assessments
+    stored = list(kept["features"]) if len(kept) else []
     without = len(assessments) - len(stored)
     note = None
     if not distribution:
@@ -52,6 +53,7 @@ def feature_drift(
     return DriftReport(
         training_model_version=version if distribution else None,
         assessments_with_features=len(stored),
+        athletes_with_features=int(kept["athlete_id"].nunique()) if len(kept) else 0,
         assessments_without_features=without,
         psi_threshold=threshold,
         min_assessments=min_assessments,

@@ -59,6 +59,10 @@ class DriftReport(BaseModel):
 
     training_model_version: str | None = Field(description="The model whose training population is compared with.")
     assessments_with_features: int
+    athletes_with_features: int = Field(
+        description="Athletes among them: a profile feature (age, bmi) takes one value per athlete, so its psi is as "
+        "noisy as this count, not the assessments'."
+    )
     assessments_without_features: int = Field(description="Stored before features were kept, or by the batch job.")
     psi_threshold: float
     min_assessments: int = Field(description="Assessments with features needed before a feature is flagged.")

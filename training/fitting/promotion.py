@@ -96,8 +96,13 @@ def compare(
     return out
 
 
-def promote(settings: Settings, rows: pd.DataFrame | None = None) -> PromotionDecision:
-    """Move the champion alias to the challenger if it is no worse on every injury; log the comparison to its run."""
+def promote(
+    settings: Settings, rows: pd.DataFrame | None = None, recent_rows: pd.DataFrame | None = None
+) -> PromotionDecision:
+    """Move the champion alias to the challenger if it is no worse on every injury; log the comparison to its run.
+
+    ``recent_rows``: labelled rows of real athletes' recent outcomes, compared on too (``recent_*`` figures); an
+    injury's comparison there decides only with ``monitoring_min_onsets_for_auc`` onsets, fewer say nothing."""
     client = use_tracking(settings)
     name, champion_alias = settings.model_name, settings.model_alias
     try:
@@ -115,12 +120,14 @@ def promote(settings: Settings, rows: pd.DataFrame | None = None) -> PromotionDe
         return PromotionDecision(
             str(challenger.version), str(champion.version), False, "challenger is already champion"
         )
-    per_injury = compare(
-        _registered(name, challenger.version),
-        _registered(name, champion.version),
-        frozen_rows(settings) if rows is None else rows,
-        settings,
-    )
+    ours, theirs = _registered(name, challenger.version), _registered(name, champion.version)
+    per_injury = compare(ours, theirs, frozen_rows(settings) if rows is None else rows, settings)
+    if recent_rows is not None and len(recent_rows):
+        for kind, recent in compare(ours, theirs, recent_rows, settings).items():
+            judged = recent["onset_rows"] >= settings.monitoring_min_onsets_for_auc
+            per_injury[kind].update({f"recent_{k}": v for k, v in recent.items()}, recent_judged=float(judged))
+            if judged and not recent["passes"]:
+                per_injury[kind]["passes"] = 0.0
     failing = [kind for kind, r in per_injury.items() if not r["passes"]]
     promoted = not failing
     if promoted:
@@ -137,5 +144,8 @@ def _registered(name: str, version: str) -> InjuryRiskModel:
 
 
 def _log(client: mlflow.MlflowClient, run_id: str, decision: PromotionDecision) -> None:
+    for kind, figures in decision.per_injury.items():
+        for key, value in figures.items():
+            client.log_metric(run_id, f"promotion_{kind}_{key}", value)
     client.log_text(run_id, json.dumps(asdict(decision), indent=1), f"promotion/version-{decision.challenger}.json")
     client.set_tag(run_id, "promotion", f"{'promoted' if decision.promoted else 'kept champion'}: {decision.reason}")

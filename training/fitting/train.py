@@ -282,11 +282,17 @@ def fit_model(
 
 
 def train_model(
-    cohort: Simulation | CohortSource, settings: Settings, config: TrainingConfig | None = None
+    cohort: Simulation | CohortSource,
+    settings: Settings,
+    config: TrainingConfig | None = None,
+    real_rows: pd.DataFrame | None = None,
+    recent_rows: pd.DataFrame | None = None,
 ) -> TrainingResult:
     """Fit, evaluate against baselines, oracles and the true risk on held-out athletes and a later period, log
     everything to MLflow, register a version as ``challenger`` and run the promotion gate (the first version becomes
-    ``champion``). ``cohort``: a simulation in memory, or a ``ChunkedCohort`` simulated chunk by chunk."""
+    ``champion``). ``cohort``: a simulation in memory, or a ``ChunkedCohort`` simulated chunk by chunk.
+    ``real_rows``: labelled feature rows of real athletes the trees also learn from (realised onsets, no true risk);
+    ``recent_rows``: later rows of real athletes the promotion gate also judges on."""
     config = config or TrainingConfig(seed=settings.seed)
     source: CohortSource = WholeSimulation(cohort, config.chunk_athletes) if isinstance(cohort, Simulation) else cohort
     horizon = settings.horizon_days
@@ -297,6 +303,11 @@ def train_model(
     started = time.perf_counter()
     with ChunkWorkers(source, config.chunk_workers, chunk_count) as workers:
         rows = fitting_rows(recipe, config, workers)
+        if real_rows is not None and len(real_rows):
+            rng = np.random.default_rng([config.seed, 0x5EA1])
+            counts = {**rows.counts, "real_train_rows": len(real_rows)}
+            real = sample_rows(real_rows, config.negative_fraction, rng)
+            rows = FittingRows(pd.concat([rows.train, real]), rows.calibration, counts)
         model = fit_model(rows.train, rows.calibration, config, horizon)
         fit_seconds = time.perf_counter() - started
         held_out = HeldOut(
@@ -363,7 +374,7 @@ def train_model(
         version = str(info.registered_model_version)
         mlflow.log_text(model_card(metrics, data, version), MODEL_CARD_ARTIFACT)
     client.set_registered_model_alias(settings.model_name, CHALLENGER_ALIAS, version)
-    promote(settings)
+    promote(settings, recent_rows=recent_rows)
     return TrainingResult(run_id=run.info.run_id, model_version=version, metrics=metrics, model=model)
 
 

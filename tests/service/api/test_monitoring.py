@@ -79,6 +79,7 @@ def test_assessments_keep_their_features_and_drift_waits_for_enough_of_them(serv
     tenant, answers = assessed_tenant(service)
     drift = service.get("/v1/model/monitoring", headers=tenant.admin).json()["drift"]
     assert drift["assessments_with_features"] == 2 and drift["assessments_without_features"] == 0
+    assert drift["athletes_with_features"] == 1
     assert drift["training_model_version"] == answers[0]["model"]["version"]
     assert drift["flagged"] == [] and "2 assessments with features" in drift["note"]
     km = next(f for f in drift["features"] if f["feature"] == "km_7d")
