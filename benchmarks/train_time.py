@@ -88,6 +88,33 @@ def main() -> None:
             f"         {metrics[f'{kind}_truth_decile_ratio_min']:.2f}-{metrics[f'{kind}_truth_decile_ratio_max']:.2f}"
         )
     print(f"(* fewer than {MIN_TEST_ONSETS} test onsets)")
+    _print_long_horizon(metrics)
+
+
+def _print_long_horizon(metrics: dict[str, float]) -> None:
+    """The 28-day risk against the true 28-day risk and onsets within 28 days (``<kind>_28d_*`` metrics)."""
+    print(
+        "over 28 days: injury  rows with onset  model eAUC  fair-oracle eAUC  oracle eAUC  eBrier (base rate)"
+        "     truth/pred  truth slope  realised AUC  O/E   decile true/pred"
+    )
+    for kind in INJURIES:
+        name = f"{kind}_28d"
+        if f"{name}_expected_auc" not in metrics:
+            continue
+        print(
+            f"  {kind:10s}        {metrics[f'{name}_positive_days']:6.0f}"
+            f"           {metrics[f'{name}_expected_auc']:.4f}     {metrics[f'oracle_fair_{name}_expected_auc']:.4f}"
+            f"           {metrics[f'oracle_{name}_expected_auc']:.4f}"
+            f"       {metrics[f'{name}_expected_brier']:.5f} ({metrics[f'base_rate_{name}_expected_brier']:.5f})"
+            f"  {metrics[f'{name}_truth_expected_ratio']:.3f}       {metrics[f'{name}_truth_calibration_slope']:.3f}"
+            f"        {metrics[f'{name}_roc_auc']:.4f}        {metrics[f'{name}_observed_expected']:.2f}"
+            f"  {metrics[f'{name}_truth_decile_ratio_min']:.2f}-{metrics[f'{name}_truth_decile_ratio_max']:.2f}"
+        )
+        deciles = [
+            f"{metrics[f'{name}_truth_decile_{d}_mean_predicted']:.4f}/{metrics[f'{name}_truth_decile_{d}_mean_true']:.4f}"
+            for d in range(1, 11)
+        ]
+        print(f"    mean predicted/true per decile: {' '.join(deciles)}")
 
 
 if __name__ == "__main__":

@@ -117,12 +117,14 @@ def model_card(metrics: dict[str, float], data: dict[str, object], version: str 
         lines.append("| " + " | ".join(header) + " |")
         lines.append("|" + "---|" * len(header))
         lines += ["| " + " | ".join(_fmt(row[c]) for c in header) + " |" for row in table]
-    lines += _long_horizon_section(metrics)
     lines += [
         "",
         "`positive_days` counts test rows with an onset in the next 7 days (each onset labels up to 7 rows).",
         "Calibration is judged relative to the base rate: ECE / base rate, observed/expected overall and per risk"
         " decile with at least 30 onsets (`decile_oe_min`/`max`), and the calibration slope.",
+    ]
+    lines += _long_horizon_section(metrics, int(str(data.get("horizon_days", 7))))
+    lines += [
         "",
         "## Run",
         f"Training and evaluation took {_fmt(m('train_seconds'))} s (simulation included for a chunked cohort) with a"
@@ -133,11 +135,13 @@ def model_card(metrics: dict[str, float], data: dict[str, object], version: str 
         "- Synthetic training data: the model learns the simulator's assumptions, not the world.",
         "- Evidence quality varies per effect (see the simulation config); strength-work effects are modest by design.",
         "- Seven-day risks are small: a 'high' band means a few times the base rate, not likely injury.",
+        f"- The {LONG_HORIZON_DAYS}-day risk assumes the coming week's hazard persists; a raised risk that fades"
+        f" within the month reads too high over {LONG_HORIZON_DAYS} days (see 'Over {LONG_HORIZON_DAYS} days').",
     ]
     return "\n".join(lines) + "\n"
 
 
-def _long_horizon_section(metrics: dict[str, float]) -> list[str]:
+def _long_horizon_section(metrics: dict[str, float], horizon_days: int) -> list[str]:
     """The "Over 28 days" section: the 28-day risk against the true 28-day risk and the 28-day onsets (empty for a
     run that did not measure it)."""
     names = {kind: long_horizon_name(kind) for kind in INJURIES if f"{long_horizon_name(kind)}_expected_auc" in metrics}
@@ -150,12 +154,14 @@ def _long_horizon_section(metrics: dict[str, float]) -> list[str]:
     lines = [
         "",
         f"## Over {LONG_HORIZON_DAYS} days",
-        f"The {LONG_HORIZON_DAYS}-day risk is derived from the 7-day risk p as 1 - (1 - p)^4, assuming the hazard of"
-        " the coming week persists for four weeks (`training/model/horizons.py`); it ranks rows exactly as p does. It"
+        f"The {LONG_HORIZON_DAYS}-day risk is derived from the {horizon_days}-day risk p as 1 - (1 - p)^"
+        f"({LONG_HORIZON_DAYS} / {horizon_days}), assuming the hazard of the coming {horizon_days} days persists"
+        " (`training/model/horizons.py`); it ranks rows exactly as p does. It"
         f" is judged on the test rows whose {LONG_HORIZON_DAYS} days ahead lie within the simulated days, against the"
         f" simulator's true {LONG_HORIZON_DAYS}-day risk on the realised path (1 - exp(-sum of the true daily hazards"
         f" over t+1..t+{LONG_HORIZON_DAYS}), the hazards of the training the athlete then did, an injury's own"
-        " hazard carried on after its onset) and against realised onsets within 28 days. The fair oracle carries the"
+        f" hazard carried on after its onset) and against realised onsets within {LONG_HORIZON_DAYS} days. The fair"
+        " oracle carries the"
         f" true hazard of the last {LONG_HORIZON_DAYS} days forward.",
         "",
     ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 
@@ -33,10 +31,11 @@ def onset_labels(
     injuries: pd.DataFrame,
     observed_until: pd.Series,
     horizon_days: int,
-    column: Callable[[str], str] = label_column,
+    long_horizon: bool = False,
 ) -> pd.DataFrame:
-    """``label_<kind>`` (or ``column(kind)``) per row of ``rows`` (athlete_id, date, injured_<kind>): 1.0 if an onset
-    of that kind falls in days t+1..t+horizon, 0.0 if not, NaN where the row cannot be labelled.
+    """``label_<kind>`` per row of ``rows`` (athlete_id, date, injured_<kind>): 1.0 if an onset of that kind falls in
+    days t+1..t+horizon, 0.0 if not, NaN where the row cannot be labelled; with ``long_horizon`` also
+    ``label_28d_<kind>``, the same over 28 days, from the same search for the next onset.
 
     A row is unlabelled for a kind while the athlete already has that injury, and when the horizon runs past
     ``observed_until`` (per athlete id), since an onset there would go unseen.
@@ -44,7 +43,8 @@ def onset_labels(
     order = rows.sort_values("date", kind="stable").index
     left = rows.loc[order, ["athlete_id", "date"]]
     end = rows["athlete_id"].map(observed_until)
-    censored = (rows["date"] + pd.Timedelta(days=horizon_days)) > end
+    horizons = {label_column: horizon_days, **({long_label_column: LONG_HORIZON_DAYS} if long_horizon else {})}
+    censored = {column: (rows["date"] + pd.Timedelta(days=days)) > end for column, days in horizons.items()}
     labels = pd.DataFrame(index=rows.index)
     for kind in INJURIES:
         onsets = injuries.loc[injuries["kind"] == kind, ["athlete_id", "onset"]].sort_values("onset")
@@ -60,9 +60,10 @@ def onset_labels(
         nxt.index = order
         nxt = nxt.reindex(rows.index)
         gap = (nxt["onset"] - nxt["date"]).dt.days
-        label = (gap <= horizon_days).astype("float64")
-        excluded = censored | rows[f"injured_{kind}"].astype(bool)
-        labels[column(kind)] = np.where(excluded, np.nan, label)
+        injured = rows[f"injured_{kind}"].astype(bool)
+        for column, days in horizons.items():
+            label = (gap <= days).astype("float64")
+            labels[column(kind)] = np.where(censored[column] | injured, np.nan, label)
     return labels
 
 
@@ -94,10 +95,9 @@ def labelled_span(
     rows = compute_features(cohort, spans)
     # Labels see onsets up to the last simulated day, whatever the last scored day.
     observed_until = pd.Series(last_day, index=spans["athlete_id"])
-    labels = [onset_labels(rows, cohort.injuries, observed_until, horizon_days)]
-    truths = [oracle_columns(oracle, horizon_days)]
+    labels = onset_labels(rows, cohort.injuries, observed_until, horizon_days, long_horizon)
+    truth = oracle_columns(oracle, horizon_days)
     if long_horizon:
-        labels.append(onset_labels(rows, cohort.injuries, observed_until, LONG_HORIZON_DAYS, long_label_column))
         # The same two oracles over 28 days: the realised path's true risk, and the last 28 days' hazard carried on.
         long = oracle_columns(oracle, LONG_HORIZON_DAYS).rename(
             columns={
@@ -105,8 +105,7 @@ def labelled_span(
                 **{f"oracle_fair_{k}": long_oracle_column(k, fair=True) for k in INJURIES},
             }
         )
-        truths.append(long)
-    rows = pd.concat([rows, *labels], axis=1)
-    for truth in truths:
-        rows = rows.merge(truth, on=["athlete_id", "date"], how="left")
-    return rows
+        # Joined to each other first: a merge copies the wide feature rows, so they are merged once.
+        truth = truth.merge(long, on=["athlete_id", "date"], how="outer")
+    rows = pd.concat([rows, labels], axis=1)
+    return rows.merge(truth, on=["athlete_id", "date"], how="left")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from training.fitting.labels import long_label_column, onset_labels
+from training.fitting.labels import onset_labels
 
 
 def rows(days: list[str], injured_mtss: list[bool] | None = None) -> pd.DataFrame:
@@ -53,9 +53,18 @@ def test_an_onset_three_weeks_ahead_is_outside_7_days_and_inside_28():
     )
     frame = rows(["2026-01-01", "2026-01-02", "2026-01-15"])
     end = pd.Series({"A1": pd.Timestamp("2026-06-01")})
-    week = onset_labels(frame, injuries, end, horizon_days=7)
-    month = onset_labels(frame, injuries, end, horizon_days=28, column=long_label_column)
-    assert week["label_pfps"].tolist() == [0.0, 0.0, 1.0]
+    labels = onset_labels(frame, injuries, end, horizon_days=7, long_horizon=True)
+    assert labels["label_pfps"].tolist() == [0.0, 0.0, 1.0]
     # Jan 1 is 21 days before the onset, Jan 2 20 days: both within 28 days.
-    assert month["label_28d_pfps"].tolist() == [1.0, 1.0, 1.0]
-    assert list(month.columns) == [f"label_28d_{kind}" for kind in ("pfps", "mtss", "hamstring", "achilles")]
+    assert labels["label_28d_pfps"].tolist() == [1.0, 1.0, 1.0]
+    assert labels["label_28d_mtss"].tolist() == [0.0, 0.0, 0.0]
+    assert "label_28d_pfps" not in onset_labels(frame, injuries, end, horizon_days=7)
+
+
+def test_days_whose_28_days_pass_the_observed_end_have_no_28_day_label():
+    injuries = pd.DataFrame(columns=["athlete_id", "kind", "onset", "resolved"])
+    injuries["onset"] = pd.to_datetime(injuries["onset"])
+    frame = rows(["2026-01-01", "2026-01-20"])
+    labels = onset_labels(frame, injuries, pd.Series({"A1": pd.Timestamp("2026-02-01")}), 7, long_horizon=True)
+    assert labels["label_mtss"].tolist() == [0.0, 0.0]
+    assert labels["label_28d_mtss"].iloc[0] == 0.0 and np.isnan(labels["label_28d_mtss"].iloc[1])
