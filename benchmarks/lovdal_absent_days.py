@@ -16,13 +16,13 @@ import pandas as pd
 
 from training.evaluation.leak_guards import LeakError, check_single_features
 from training.features import FEATURES, compute_features, days_to_score
-from training.lovdal.importer import DAY_ZERO, WINDOW_DAYS, import_lovdal, paper_split, read_day_file
+from training.lovdal.importer import DAY_ZERO, WINDOW_DAYS, import_lovdal, paper_split, read_as_rest, read_day_file
 from training.lovdal.row_logs import row_features
 
 
-def read_as_rest(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+def rows_read_as_rest(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     """Each row's features from the imported days as one continuous log per athlete, absent days read as rest."""
-    cohort = import_lovdal(path).cohort
+    cohort = read_as_rest(import_lovdal(path))
     every = compute_features(cohort, days_to_score(cohort))
     scored = DAY_ZERO + pd.to_timedelta(frame["Date"] + WINDOW_DAYS - 1, unit="D")
     key = pd.DataFrame({"athlete_id": frame["Athlete ID"].astype(int).astype(str), "date": scored})
@@ -35,7 +35,7 @@ def main() -> None:
     path = parser.parse_args().path
     frame = read_day_file(path)
     test, y = paper_split(frame), frame["injury"].to_numpy()
-    as_rest = read_as_rest(path, frame)
+    as_rest = rows_read_as_rest(path, frame)
     print(f"km_prev_7d is 0 on {(as_rest.loc[y == 1, 'km_prev_7d'] == 0).mean():.1%} of injury rows read as rest")
     for name, rows in (
         ("absent days read as rest", as_rest),

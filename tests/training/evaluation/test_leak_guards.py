@@ -14,7 +14,7 @@ from training.evaluation.leak_guards import (
     check_single_features,
 )
 from training.features import FEATURES, compute_features, days_to_score
-from training.lovdal.importer import DAY_ZERO, WINDOW_DAYS, import_lovdal, synthetic_day_file
+from training.lovdal.importer import DAY_ZERO, WINDOW_DAYS, import_lovdal, read_as_rest, synthetic_day_file
 from training.lovdal.row_logs import row_features
 from training.simulation.simulate import SimulationConfig, simulate
 
@@ -69,7 +69,7 @@ def test_reading_the_absent_days_of_a_lovdal_file_as_rest_trips_the_single_featu
     frame = gapped_day_file()
     path = tmp_path / "gapped.csv"
     frame.to_csv(path, index=False)
-    cohort = import_lovdal(path).cohort
+    cohort = read_as_rest(import_lovdal(path))
     scored = DAY_ZERO + pd.to_timedelta(frame["Date"] + WINDOW_DAYS - 1, unit="D")
     athletes = frame["Athlete ID"].astype(str)
     # The trap: the imported days as one complete log per athlete, unknown days read as rest.
