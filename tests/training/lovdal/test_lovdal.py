@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from tests.factories import gapped_day_file
 from training.cli import import_lovdal as import_command
@@ -16,24 +15,13 @@ from training.lovdal.importer import (
     WINDOW_DAYS,
     import_lovdal,
     read_as_rest,
-    synthetic_day_file,
 )
 from training.lovdal.protocol import train_lovdal
 
-SHARED_FIXTURE = Path(__file__).resolve().parents[4] / "shared" / "data" / "lovdal_day_head.csv"
 
-
-@pytest.fixture(scope="module")
-def generated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("lovdal") / "day_approach.csv"
-    synthetic_day_file(athletes=25, days=200, seed=1).to_csv(path, index=False)
-    return path
-
-
-@pytest.mark.skipif(not SHARED_FIXTURE.exists(), reason=f"shared Lövdal fixture not found at {SHARED_FIXTURE}")
-def test_shared_fixture_imports_one_day_per_date_with_the_newest_block_last():
-    raw = pd.read_csv(SHARED_FIXTURE)
-    result = import_lovdal(SHARED_FIXTURE)
+def test_shared_fixture_imports_one_day_per_date_with_the_newest_block_last(shared_head: Path):
+    raw = pd.read_csv(shared_head)
+    result = import_lovdal(shared_head)
     daily = result.daily
     assert len(daily) == raw["Date"].max() + WINDOW_DAYS
     # Day Date+6 is the ".6" block of that row.
@@ -44,9 +32,9 @@ def test_shared_fixture_imports_one_day_per_date_with_the_newest_block_last():
     assert len(result.cohort.runs) == int((daily["km"] > 0).sum())
 
 
-def test_generated_file_imports_injuries_the_day_after_the_window(generated_file: Path, tmp_path: Path):
-    raw = pd.read_csv(generated_file)
-    out = import_command(generated_file, out=tmp_path / "cohort")
+def test_generated_file_imports_injuries_the_day_after_the_window(day_file: Path, tmp_path: Path):
+    raw = pd.read_csv(day_file)
+    out = import_command(day_file, out=tmp_path / "cohort")
     onsets = pd.read_csv(out / "onsets.csv", parse_dates=["onset"], dtype={"athlete_id": str})
     assert len(onsets) == int(raw["injury"].sum())
     first = raw[raw["injury"] == 1].iloc[0]
@@ -77,9 +65,9 @@ def test_each_stretch_of_observed_days_is_a_log_from_its_first_day(tmp_path: Pat
     assert list(read_as_rest(result).profiles["athlete_id"]) == ["0", "1"]
 
 
-def test_paper_protocol_tests_on_the_ten_last_recruited_athletes(generated_file: Path):
-    result = train_lovdal(generated_file)
-    raw = pd.read_csv(generated_file)
+def test_paper_protocol_tests_on_the_ten_last_recruited_athletes(day_file: Path):
+    result = train_lovdal(day_file)
+    raw = pd.read_csv(day_file)
     assert result.test_rows == int((raw["Athlete ID"] >= raw["Athlete ID"].max() - 9).sum())
     # The generated injuries follow the 7-day load, so a model of the window must rank better than chance.
     assert result.test_roc_auc > 0.6

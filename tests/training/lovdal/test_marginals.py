@@ -23,10 +23,6 @@ from training.lovdal.marginals import (
 )
 from training.simulation.simulate import SimulationConfig, simulate
 
-REAL_FILE = (
-    Path(__file__).resolve().parents[4] / "shared" / "data" / "lovdal" / "day_approach_maskedID_timeseries.csv.gz"
-)
-
 
 def test_weekly_measures_follow_hand_counts():
     km = np.array([[10.0, 0, 10, 0, 30, 0, 0], [5, 5, 5, 5, 5, 5, 0]])
@@ -117,9 +113,8 @@ OUTSIDE_ON_THE_REAL_FILE = [
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not REAL_FILE.exists(), reason=f"the Lövdal file is not at {REAL_FILE}")
-def test_the_competitive_profile_misses_on_the_real_file_only_the_marginals_the_docs_report():
-    real = read_day_file(REAL_FILE)
+def test_the_competitive_profile_misses_on_the_real_file_only_the_marginals_the_docs_report(real_file: Path):
+    real = read_day_file(real_file)
     assert outside_tolerance(competitive_comparison(real, athletes=600)) == OUTSIDE_ON_THE_REAL_FILE
     default = comparison(lovdal_marginals(real), simulated_marginals(simulate(SimulationConfig(athletes=600))))
     # The default (recreational) profile misses what the competitive one was set from.
