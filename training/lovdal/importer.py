@@ -10,7 +10,9 @@ The file is not a continuous log: the days around every injury row are absent, a
 days. So the import turns each athlete's stretch of consecutive observed days into a log of its own (``LOG_ID``:
 athlete and first day) whose ``log_start`` is that first day: no feature of any day reads a day before the stretch,
 and no activity of an earlier stretch. A log's days are ``log_start`` .. ``last_day`` (the ``logs`` table); a day
-after ``last_day`` is unobserved too, and nothing in a log says so, so score a log only on its own days.
+after ``last_day`` is unobserved too, and nothing in a log says so, so score a log only on its own days. The logs
+are for scoring, not for training on the file: an injury row's stretch is short (its neighbours were removed), so
+which windows are missing gives the label away; training and evaluation read ``row_logs`` instead.
 """
 
 from __future__ import annotations
