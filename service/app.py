@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 
 from service.api.errors import install_error_handlers
 from service.api.limits import RateLimiter, RequestLimits
+from service.api.observe import RequestObserver
 from service.api.routes import (
     activities,
     athlete_risk,
@@ -21,15 +22,22 @@ from service.api.routes import (
     imports,
     injuries,
     keys,
+    load,
+    metrics,
     model,
+    monitoring,
     risk,
     what_if,
 )
+from service.api.web import mount_web
 from service.assessment.log_assessment import warm_up
 from service.db.session import Database
+from service.metrics import ServiceMetrics
 from service.model_holder import ModelHolder, poll_model
+from service.monitoring.gauges import MonitoringGauges
 from service.repositories.keys import active_key
 from service.schemas.errors import ANY_OPERATION, WITH_KEY
+from training.model.registry import ServedModel
 from training.settings import Settings, get_settings
 
 
@@ -64,16 +72,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
-    app.state.models = ModelHolder(settings, warm=lambda served: warm_up(served, settings))
+    app.state.metrics = ServiceMetrics() if settings.metrics_enabled else None
+
+    def prepare(served: ServedModel) -> None:
+        warm_up(served, settings)
+        if app.state.metrics is not None:
+            app.state.metrics.serving(served.name, served.version)
+
+    app.state.models = ModelHolder(settings, warm=prepare)
     # Creating the engine opens no connection: an unreachable database shows in /readyz and as 503s, not at start.
     app.state.db = Database(settings)
     app.include_router(health.router, responses=ANY_OPERATION)
+    app.state.monitoring_gauges = None
+    if settings.metrics_enabled:
+        app.include_router(metrics.router)
+        if settings.monitoring_metrics_window_days:
+
+            def population() -> tuple[dict, str] | None:
+                served = app.state.models.served
+                # A model pickled before distributions were saved has no such attribute.
+                return None if served is None else (getattr(served.model, "feature_distribution", {}), served.version)
+
+            app.state.monitoring_gauges = MonitoringGauges(settings, app.state.db.session, population)
     for router in (risk.router, what_if.router, exercises.router, model.router):
         app.include_router(router, responses=WITH_KEY)
-    stateful = (athletes, activities, imports, injuries, athlete_risk, cohort, keys)
+    stateful = (athletes, activities, imports, injuries, athlete_risk, load, cohort, keys, monitoring)
     for module in stateful:
         app.include_router(module.router, responses=WITH_KEY)
     install_error_handlers(app)
+    mount_web(app)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
     app.add_middleware(
         RequestLimits,
@@ -82,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_header_bytes=settings.server_max_header_bytes,
         upload_max_bytes=int(settings.import_max_request_mb * 1024 * 1024),
     )
+    # Added last, so outermost: the limits' early answers are counted, logged and carry the request id too.
+    app.add_middleware(RequestObserver, metrics=app.state.metrics, routes=lambda: app.router.routes)
     return app
 
 

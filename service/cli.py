@@ -7,6 +7,11 @@ numba, the app, the batch engines) makes even ``injury-risk --help`` take severa
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -41,17 +46,43 @@ def serve(
     # Imported on use, so the CLI starts fast (see the module docstring).
     import uvicorn
 
+    from service.json_logs import log_config
+
     settings = get_settings()
     if migrate:
         db_upgrade()
+    processes = workers or settings.workers
     # Each process builds its app from the same settings (the environment); scoring is CPU-bound, so one process per
-    # core is what uses the machine.
-    uvicorn.run(
-        "service.app:create_app",
-        factory=True,
-        workers=workers or settings.workers,
-        **server_options(settings, host, port),
-    )
+    # core is what uses the machine. With several, prometheus-client keeps each worker's values in files of a fresh
+    # folder, and a scrape (answered by any one worker) sums them all.
+    with metrics_folder(enabled=settings.metrics_enabled and processes > 1):
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            workers=processes,
+            log_config=log_config(settings.log_format, settings.log_level),
+            # The app writes one access line per request, with its route template, status, duration and request id.
+            access_log=False,
+            **server_options(settings, host, port),
+        )
+
+
+@contextmanager
+def metrics_folder(enabled: bool) -> Iterator[None]:
+    """A fresh PROMETHEUS_MULTIPROC_DIR for the workers this server starts, removed when it stops: a folder left by
+    an earlier server would add its counts to this one's."""
+    if not enabled:
+        yield
+        return
+    from service.metrics import MULTIPROCESS_ENV
+
+    with tempfile.TemporaryDirectory(prefix="injury-risk-metrics-") as folder:
+        # Read by prometheus-client in each worker when it is imported; the workers inherit this environment.
+        os.environ[MULTIPROCESS_ENV] = folder
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROCESS_ENV]
 
 
 def server_options(settings: Settings, host: str | None = None, port: int | None = None) -> dict[str, Any]:
@@ -112,6 +143,7 @@ def score(
 
     from service.batch.input import BatchInputError
     from service.batch.job import BatchRequest, Engine, ExitCode, run_batch
+    from service.batch.run_metrics import record_run
     from service.db.session import unavailable_reason
     from training.model.registry import ModelNotRegisteredError
 
@@ -138,9 +170,14 @@ def score(
         master=master,
         rejects=rejects,
     )
+    settings = get_settings()
+    # Any failure not caught below counts as `failed` in the runs' textfile too.
+    outcome, scored, started = ExitCode.failed, 0, time.perf_counter()
     try:
-        summary = run_batch(request, get_settings())
+        summary = run_batch(request, settings)
+        outcome, scored = ExitCode(summary.exit_code), summary.athlete_days_scored
     except BatchInputError as error:
+        outcome = ExitCode.bad_input
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(ExitCode.bad_input) from error
     except ModelNotRegisteredError as error:
@@ -149,6 +186,13 @@ def score(
     except SQLAlchemyError as error:
         typer.echo(f"error: {unavailable_reason(error)}", err=True)
         raise typer.Exit(ExitCode.failed) from error
+    finally:
+        if settings.batch_metrics_file is not None:
+            try:
+                record_run(settings.batch_metrics_file, outcome.name, scored, time.perf_counter() - started)
+            except OSError as error:
+                # The results are written; a textfile that cannot be is the monitoring's problem, not the run's.
+                typer.echo(f"warning: batch metrics not written to {settings.batch_metrics_file}: {error}", err=True)
     typer.echo(summary.to_json())
     if summary.rows_rejected:
         where = f"reasons in {summary.rejects_file}" if summary.rejects_file else "pass --rejects PATH for the reasons"
@@ -319,6 +363,86 @@ def keys_list(tenant: Annotated[str, typer.Option(help="Tenant name.")]) -> None
         cells = [row.prefix, row.role, row.name or "-", when(row.created_at), when(row.last_used_at)]
         cells += [when(row.expires_at), when(row.revoked_at), str(row.failed_auth_count or 0)]
         typer.echo("\t".join(cells))
+
+
+@app.command()
+def monitoring(
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's assessments (default: every tenant).")] = None,
+    window_from: Annotated[
+        dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First as_of day, inclusive.")
+    ] = None,
+    window_to: Annotated[
+        dt.datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last as_of day, inclusive.")
+    ] = None,
+    model_version: Annotated[str | None, typer.Option(help="Only this model version's assessments.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole report as JSON.")] = False,
+) -> None:
+    """Stored assessments against the injuries recorded after them, over every tenant (operators)."""
+    # Imported on use, so the CLI starts fast (see the module docstring).
+    from service.db.session import Database
+    from service.monitoring.report import monitoring_report
+    from service.repositories.keys import find_tenant
+    from training.model.registry import ModelNotRegisteredError, load_served_model
+
+    settings = get_settings()
+    try:
+        served = load_served_model(settings)
+        distribution, version = getattr(served.model, "feature_distribution", {}), served.version
+    except ModelNotRegisteredError as error:
+        typer.echo(f"drift not judged: {error}", err=True)
+        distribution, version = {}, None
+    database = Database(settings)
+    try:
+        with database.session() as session:
+            tenant_id = None
+            if tenant is not None:
+                found = find_tenant(session, tenant)
+                if found is None:
+                    raise typer.BadParameter(f"no tenant {tenant!r}", param_hint="--tenant")
+                tenant_id = found.id
+            report = monitoring_report(
+                session,
+                settings,
+                tenant_id=tenant_id,
+                tenant=tenant,
+                first=window_from.date() if window_from else None,
+                last=window_to.date() if window_to else None,
+                model_version=model_version,
+                training_distribution=distribution,
+                training_version=version,
+            )
+    finally:
+        database.dispose()
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    typer.echo(
+        f"{report.assessments} assessments, {report.awaiting_outcome} awaiting their outcome; "
+        f"injuries counted up to {report.observed_until}"
+    )
+    typer.echo("version\tinjury\tassessments\tonsets\texpected (95% range)\tobserved/expected (95%)\troc_auc")
+    for row in report.outcomes:
+        ratio = (
+            "-"
+            if row.observed_expected is None
+            else (f"{row.observed_expected:.2f} ({row.observed_expected_low:.2f}-{row.observed_expected_high:.2f})")
+        )
+        auc = (
+            row.roc_auc_note
+            if row.roc_auc is None
+            else f"{row.roc_auc:.3f} ({row.roc_auc_low:.3f}-{row.roc_auc_high:.3f})"
+        )
+        cells = [row.model_version, row.injury.value, str(row.assessments), str(row.onsets)]
+        cells += [f"{row.expected_onsets:.1f} ({row.expected_low}-{row.expected_high})", ratio, str(auc)]
+        typer.echo("\t".join(cells))
+    drift = report.drift
+    if drift.note:
+        typer.echo(f"drift: {drift.note}")
+    typer.echo(
+        f"drift against the training population of version {drift.training_model_version}: "
+        f"{drift.assessments_with_features} assessments with features, PSI above {drift.psi_threshold}: "
+        + (", ".join(f"{d.feature} {d.psi:.2f}" for d in drift.features if d.flagged) or "none")
+    )
 
 
 def main() -> None:

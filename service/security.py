@@ -22,6 +22,7 @@ class Permission(StrEnum):
     write_injuries = "write_injuries"
     manage_keys = "manage_keys"
     manage_model = "manage_model"  # reload the served model
+    read_monitoring = "read_monitoring"  # the tenant's predictions against outcomes, and drift: no athlete's data
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -30,9 +31,14 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {Permission.score, Permission.read_athletes, Permission.write_athletes, Permission.write_injuries}
     ),
     # A clinician reads and records injuries (with notes), but does not change the training log.
-    Role.clinician: frozenset({Permission.score, Permission.read_athletes, Permission.write_injuries}),
-    # An admin manages the tenant's keys and the served model, and sees no athlete data.
-    Role.admin: frozenset({Permission.score, Permission.manage_keys, Permission.manage_model}),
+    Role.clinician: frozenset(
+        {Permission.score, Permission.read_athletes, Permission.write_injuries, Permission.read_monitoring}
+    ),
+    # An admin manages the tenant's keys and the served model, and sees no athlete data (monitoring figures are
+    # counts and rates over the tenant, never one athlete's).
+    Role.admin: frozenset(
+        {Permission.score, Permission.manage_keys, Permission.manage_model, Permission.read_monitoring}
+    ),
 }
 
 

@@ -1,5 +1,6 @@
 """One source of truth: the API, a stored athlete and batch scoring (local and Spark) give the same probabilities for
-the same athlete and day, complete logs and logs known only from a late ``log_start`` alike."""
+the same athlete and day, over 7 and over 28 days, complete logs and logs known only from a late ``log_start``
+alike."""
 
 from __future__ import annotations
 
@@ -48,13 +49,14 @@ def test_api_and_batch_score_give_identical_probabilities(
     for athlete_id in athletes:
         answer = client.post("/v1/risk", json=request_for(cohort, athlete_id, as_of))
         assert answer.status_code == 200, answer.text
-        online = {r["injury"]: r["probability"] for r in answer.json()["risks"]}
-        for kind in INJURIES:
-            offline = batch.loc[athlete_id, f"risk_{kind}"]
-            if online[kind] is None:
-                assert pd.isna(offline)
-            else:
-                assert abs(online[kind] - offline) <= 1e-12, (athlete_id, kind, online[kind], offline)
+        for risk in answer.json()["risks"]:
+            kind = risk["injury"]
+            for field, column in (("probability", f"risk_{kind}"), ("probability_28d", f"risk_28d_{kind}")):
+                offline = batch.loc[athlete_id, column]
+                if risk[field] is None:
+                    assert pd.isna(offline)
+                else:
+                    assert abs(risk[field] - offline) <= 1e-12, (athlete_id, kind, field, risk[field], offline)
     assert dt.date.fromisoformat(str(batch["as_of"].iloc[0].date())) == as_of.date()
 
 
@@ -109,14 +111,13 @@ def test_a_late_log_start_gives_the_same_risk_on_every_path(
         assert stored.status_code == 200, stored.text
         answers = {"api": online.json(), "stored": stored.json()}
         for kind in INJURIES:
-            probabilities = [
-                next(r["probability"] for r in a["risks"] if r["injury"] == kind) for a in answers.values()
-            ]
-            probabilities += [batch[engine].loc[athlete_id, f"risk_{kind}"] for engine in batch]
-            if probabilities[0] is None:
-                assert all(pd.isna(p) for p in probabilities), (athlete_id, kind, probabilities)
-            else:
-                assert max(probabilities) - min(probabilities) <= 1e-9, (athlete_id, kind, probabilities)
+            for field, column in (("probability", f"risk_{kind}"), ("probability_28d", f"risk_28d_{kind}")):
+                probabilities = [next(r[field] for r in a["risks"] if r["injury"] == kind) for a in answers.values()]
+                probabilities += [batch[engine].loc[athlete_id, column] for engine in batch]
+                if probabilities[0] is None:
+                    assert all(pd.isna(p) for p in probabilities), (athlete_id, kind, field, probabilities)
+                else:
+                    assert max(probabilities) - min(probabilities) <= 1e-9, (athlete_id, kind, field, probabilities)
         for answer in answers.values():
             named = [w for w in answer["warnings"] if "unknown, not read as rest" in w]
             if known is not None and known < 84:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,7 +31,7 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the API listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the API listens on.")
     workers: int = Field(
-        default_factory=lambda: _cores(),
+        default_factory=lambda: available_cores(),
         ge=1,
         le=256,
         description="Server processes `injury-risk serve` starts (default: the cores this process may run on).",
@@ -59,6 +60,30 @@ class Settings(BaseSettings):
     promotion_seed: int = Field(20240601, description="Seed of the frozen promotion cohort (unlike any training seed).")
     model_poll_seconds: float = Field(
         0, ge=0, description="The service re-reads the served alias this often and loads a new version; 0 = never."
+    )
+    monitoring_min_onsets_for_auc: int = Field(
+        30,
+        ge=1,
+        description="Monitoring gives an injury's realised ROC AUC once its judged assessments hold this many onsets.",
+    )
+    monitoring_psi_threshold: float = Field(
+        0.2,
+        gt=0,
+        description="Monitoring flags a feature whose population stability index (recent assessments against the "
+        "training population) is above this.",
+    )
+    monitoring_drift_min_assessments: int = Field(
+        100, ge=1, description="Assessments with stored features monitoring needs before it flags drift."
+    )
+    monitoring_metrics_window_days: int = Field(
+        90,
+        ge=0,
+        le=3660,
+        description="/metrics carries the monitoring figures of every tenant's assessments of this many last days "
+        "(0: no monitoring figures in /metrics).",
+    )
+    monitoring_metrics_refresh_seconds: float = Field(
+        300, ge=0, description="/metrics computes the monitoring figures again at most this often."
     )
     strength_sessions_per_week_budget: int = Field(
         2, ge=1, le=14, description="Strength sessions a week the recommended exercises must fit into."
@@ -161,6 +186,21 @@ class Settings(BaseSettings):
         10.0, gt=0, description="On SIGTERM, seconds requests in flight get to finish before the server exits."
     )
 
+    metrics_enabled: bool = Field(
+        True, description="Count requests, risks, refused keys and database errors and answer GET /metrics."
+    )
+    batch_metrics_file: Path | None = Field(
+        None,
+        description="A node-exporter textfile `injury-risk score` updates after each run (runs, athlete-days scored, "
+        "last success); unset = none.",
+    )
+    log_format: Literal["json", "text"] = Field(
+        "json", description="`injury-risk serve` logs one JSON object a line (json) or plain lines (text)."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Lowest level `injury-risk serve` logs; INFO includes one access line per request."
+    )
+
     def resolved_tracking_uri(self) -> str:
         if self.tracking_uri:
             return self.tracking_uri
@@ -175,7 +215,7 @@ class Settings(BaseSettings):
         return (self.mlruns_dir / "artifacts").resolve().as_uri()
 
 
-def _cores() -> int:
+def available_cores() -> int:
     # The cores this process may use (a container's cpuset), not every core of the host.
     affinity = getattr(os, "sched_getaffinity", None)
     return len(affinity(0)) if affinity else os.cpu_count() or 1

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from service.db.models import ApiKey, Athlete
 from service.db.session import Database, unavailable_reason
+from service.json_logs import current_request
+from service.metrics import ServiceMetrics
 from service.model_holder import ModelHolder
 from service.repositories import athletes, audit, keys
 from service.security import ALL_PERMISSIONS, Permission, Principal, Role, display_prefix
@@ -41,7 +43,12 @@ async def require_model(holder: Annotated[ModelHolder, Depends(get_model_holder)
     return served
 
 
+async def get_metrics(request: Request) -> ServiceMetrics | None:
+    return request.app.state.metrics
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+MetricsDep = Annotated[ServiceMetrics | None, Depends(get_metrics)]
 ModelHolderDep = Annotated[ModelHolder, Depends(get_model_holder)]
 ServedModelDep = Annotated[ServedModel, Depends(require_model)]
 
@@ -95,18 +102,33 @@ def authenticate(
 ) -> Principal:
     if not settings.auth_enabled:
         return Principal(None, "local", None, ALL_PERMISSIONS)
+    metrics: ServiceMetrics | None = request.app.state.metrics
     key = bearer.credentials if bearer is not None else header_key
     if not key:
+        if metrics is not None:
+            metrics.auth_failures.labels("missing").inc()
         raise _unauthorized("an API key is required: send `Authorization: Bearer <key>` or `X-API-Key: <key>`")
     row, problem = keys.checked_key(session, key)
     if problem or row is None:
+        if metrics is not None:
+            metrics.auth_failures.labels(_refusal(row)).inc()
         _count_failure(session, row, display_prefix(key), problem or "unknown")
         raise _unauthorized(f"the API key is {problem}")
     limiter = request.app.state.rate_limiter
     if limiter is not None:
         limiter.check(row.id)
     keys.mark_used(session, row)
+    context = current_request.get()
+    if context is not None:
+        context.tenant = row.tenant_id
     return Principal.for_role(row.tenant_id, Role(row.role), row.id)
+
+
+def _refusal(row: ApiKey | None) -> str:
+    """Why a key was refused, for the operator: the client hears "unknown or revoked" for the first two alike."""
+    if row is None:
+        return "unknown"
+    return "revoked" if row.revoked_at is not None else "expired"
 
 
 def _count_failure(session: Session, row: ApiKey | None, prefix: str, problem: str) -> None:
@@ -148,6 +170,7 @@ Writer = Annotated[Principal, require(Permission.write_athletes)]
 InjuryWriter = Annotated[Principal, require(Permission.write_injuries)]
 KeyAdmin = Annotated[Principal, require(Permission.manage_keys)]
 ModelAdmin = Annotated[Principal, require(Permission.manage_model)]
+MonitoringReader = Annotated[Principal, require(Permission.read_monitoring)]
 
 
 def athlete_of_tenant(athlete_id: str, principal: CurrentKey, session: SessionDep) -> Athlete:

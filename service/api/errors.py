@@ -23,7 +23,11 @@ def install_error_handlers(app: FastAPI) -> None:
         reason = unavailable_reason(error)
         log.warning("%s %s: %s", request.method, request.url.path, reason)
         # The full reason (host, port, driver message) goes to the log and /readyz, not to every caller.
-        public = reason if reason.startswith("database not migrated") else "database unavailable; retry later"
+        not_migrated = reason.startswith("database not migrated")
+        public = reason if not_migrated else "database unavailable; retry later"
+        metrics = request.app.state.metrics
+        if metrics is not None:
+            metrics.database_errors.labels("not_migrated" if not_migrated else "unavailable").inc()
         return JSONResponse({"detail": public}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
 
     async def conflict(request: Request, error: Exception) -> JSONResponse:

@@ -31,7 +31,7 @@ from training.domain.schema import INJURIES
 from training.features import FEATURES
 from training.model.explain import explain_row
 from training.model.registry import ServedModel
-from training.model.scoring import feature_matrix, risk_arrays, risk_column
+from training.model.scoring import feature_matrix, risk_arrays
 from training.settings import Settings
 
 
@@ -41,19 +41,25 @@ def assess_request(body: RiskRequest, as_of: dt.date, served: ServedModel, setti
 
 def assess_log(log: AthleteLog, as_of: dt.date, served: ServedModel, settings: Settings) -> RiskResponse:
     """Risks, drivers, load, exercises and guidance for one athlete's log as of the end of ``as_of``."""
+    return assess_log_features(log, as_of, served, settings)[0]
+
+
+def assess_log_features(
+    log: AthleteLog, as_of: dt.date, served: ServedModel, settings: Settings
+) -> tuple[RiskResponse, dict[str, float]]:
+    """``assess_log`` and the feature values the model scored (NaN for a missing one), which a stored assessment
+    keeps for drift monitoring."""
     model = served.model
     day = day_number(as_of)
     columns = athlete_features(log, day, day, default_catalogue())
     X = feature_matrix(model, columns)
-    scored = risk_arrays(model, X, columns)
+    scored = {name: values[0] for name, values in risk_arrays(model, X, columns).items()}
     features = {name: float(columns[name][0]) for name in FEATURES}
     risks = []
     for kind in INJURIES:
         injured = bool(columns[f"injured_{kind}"][0])
         explained = None if injured else explain_row(model, X[0], features, kind, settings.drivers_per_risk)
-        risks.append(
-            injury_risk(kind, served, scored[risk_column(kind)][0], scored[f"relative_risk_{kind}"][0], explained)
-        )
+        risks.append(injury_risk(kind, served, scored, explained))
     logged_days = np.concatenate([log.runs.day, log.strength.day])
     logged = LoggedDays(
         first=date_of(int(logged_days.min())) if len(logged_days) else None,
@@ -62,7 +68,7 @@ def assess_log(log: AthleteLog, as_of: dt.date, served: ServedModel, settings: S
         log_start=None if log.log_start is None else date_of(log.log_start),
         unread=log.unread(),
     )
-    return answer(
+    response = answer(
         as_of,
         served,
         settings,
@@ -71,6 +77,7 @@ def assess_log(log: AthleteLog, as_of: dt.date, served: ServedModel, settings: S
         logged,
         lambda: log_guidance(log, day, features, model, settings.load_target_relative_risk),
     )
+    return response, features
 
 
 def warm_up(served: ServedModel, settings: Settings) -> None:

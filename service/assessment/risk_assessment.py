@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import SupportsFloat
+from typing import Any, SupportsFloat
 
 import pandas as pd
 
@@ -34,7 +34,7 @@ from training.features import FEATURES
 from training.known_log import unknown_features
 from training.model.explain import RowExplanation, contributions, drivers_from
 from training.model.registry import ServedModel
-from training.model.scoring import band_for, risk_column, score
+from training.model.scoring import band_for, long_risk_column, risk_column, score
 from training.settings import Settings, get_settings
 
 # One id for the athlete of a stateless request; the log never leaves this call.
@@ -175,23 +175,21 @@ def _injury_risk(row: pd.Series, kind: str, served: ServedModel, drivers: int) -
         parts = contributions(served.model, row.to_frame().T, kind)
         found = drivers_from(parts, row, served.model, drivers)
         explained = RowExplanation(float(parts.log_odds().iloc[0]), parts.base, found)
-    return injury_risk(kind, served, row[risk_column(kind)], row[f"relative_risk_{kind}"], explained)
+    return injury_risk(kind, served, row, explained)
 
 
 def injury_risk(
-    kind: str,
-    served: ServedModel,
-    probability: SupportsFloat,
-    relative: SupportsFloat,
-    explained: RowExplanation | None,
+    kind: str, served: ServedModel, scored: Mapping[str, Any], explained: RowExplanation | None
 ) -> InjuryRisk:
-    """One injury's part of the answer; ``explained`` is None while the athlete has that injury (not scored)."""
-    relative_risk = _number(relative)
+    """One injury's part of the answer from the scored columns of its row (``risk_<kind>``, ``relative_risk_<kind>``,
+    ``risk_28d_<kind>``); ``explained`` is None while the athlete has that injury (not scored)."""
+    relative_risk = _number(scored[f"relative_risk_{kind}"])
     return InjuryRisk(
         injury=kind,
         name=INJURY_NAMES[kind],
         status="scored" if explained else "currently_injured",
-        probability=_number(probability),
+        probability=_number(scored[risk_column(kind)]),
+        probability_28d=_number(scored[long_risk_column(kind)]),
         relative_risk=relative_risk,
         band=None if explained is None or relative_risk is None else band_for(relative_risk),
         base_rate=served.model.base_rates[kind],

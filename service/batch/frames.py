@@ -9,7 +9,7 @@ from training.domain.schema import INJURIES, Cohort
 from training.features import compute_features
 from training.model.explain import driver_column, driver_columns
 from training.model.registry import ServedModel
-from training.model.scoring import risk_column, risk_columns
+from training.model.scoring import long_risk_column, risk_column, risk_columns
 
 # Top drivers stored per injury and athlete-day (the API's default number of drivers).
 BATCH_DRIVERS = 3
@@ -21,7 +21,11 @@ DRIVER_COLUMNS: list[str] = [
 ]
 RESULT_COLUMNS: list[str] = (
     ["athlete_id", "as_of", "model_name", "model_version"]
-    + [column for kind in INJURIES for column in (risk_column(kind), f"relative_risk_{kind}", f"band_{kind}")]
+    + [
+        column
+        for kind in INJURIES
+        for column in (risk_column(kind), f"relative_risk_{kind}", f"band_{kind}", long_risk_column(kind))
+    ]
     + DRIVER_COLUMNS
 )
 
@@ -43,7 +47,7 @@ def scored_results(cohort: Cohort, spans: pd.DataFrame, served: ServedModel) -> 
         "model_name": _constant(served.name, len(rows)),
         "model_version": _constant(served.version, len(rows)),
     }
-    columns.update({k: v.to_numpy() for k, v in risk_columns(rows, explanation.risks, served.model.base_rates).items()})
+    columns.update({k: v.to_numpy() for k, v in risk_columns(rows, explanation.risks, served.model).items()})
     columns.update(driver_columns(served.model, rows, explanation, BATCH_DRIVERS))
     # Columns stay separate blocks (copy=False): consolidating 50 of them would copy every result once more.
     return pd.DataFrame({column: columns[column] for column in RESULT_COLUMNS}, copy=False)

@@ -180,6 +180,9 @@ class RiskAssessment(Base):
     # The cohort listing sorts by it when no injury is named.
     rr_max: Mapped[float | None] = mapped_column(Float)
     drivers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The model's input values (null for a missing one), for drift monitoring; null for rows stored before 0005 and
+    # for batch rows.
+    features: Mapped[dict[str, float | None] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
 
     __table_args__ = (Index("ix_risk_assessments_athlete", "athlete_id", "as_of", "id"),)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import Any
 
+import pandas as pd
 from fastapi.encoders import jsonable_encoder
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -13,7 +16,10 @@ from service.schemas.risk import RiskResponse
 from training.domain.schema import INJURIES
 
 
-def store(session: Session, athlete_id: str, response: RiskResponse) -> RiskAssessment:
+def store(
+    session: Session, athlete_id: str, response: RiskResponse, features: dict[str, float] | None = None
+) -> RiskAssessment:
+    """One assessment, with the feature values it was scored from when given (NaN stored as null: JSON has none)."""
     by_kind = {r.injury.value: r for r in response.risks}
     relative = [r.relative_risk for r in response.risks if r.relative_risk is not None]
     row = RiskAssessment(
@@ -26,6 +32,7 @@ def store(session: Session, athlete_id: str, response: RiskResponse) -> RiskAsse
         drivers=jsonable_encoder([{"injury": r.injury.value, "drivers": r.drivers} for r in response.risks]),
         **{f"p_{kind}": by_kind[kind].probability for kind in INJURIES},
         **{f"rr_{kind}": by_kind[kind].relative_risk for kind in INJURIES},
+        features=None if features is None else {k: v if math.isfinite(v) else None for k, v in features.items()},
     )
     session.add(row)
     session.flush()
@@ -52,8 +59,10 @@ def cohort(
     min_relative_risk: float | None,
     after: tuple[float, str] | None,
     limit: int,
+    search: str | None = None,
 ) -> tuple[list[tuple[Athlete, RiskAssessment]], int]:
-    """Each assessed athlete's latest assessment, highest relative risk first (unscored, i.e. injured, last)."""
+    """Each assessed athlete's latest assessment, highest relative risk first (unscored, i.e. injured, last);
+    ``search``: only external ids containing it, in any case."""
     ranked = (
         select(
             RiskAssessment.id.label("assessment_id"),
@@ -77,9 +86,47 @@ def cohort(
     )
     if min_relative_risk is not None:
         query = query.where(sort_column(injury) >= min_relative_risk)
+    if search:
+        # autoescape: a % or _ typed by the user is a character to find, not a wildcard.
+        query = query.where(func.lower(Athlete.external_id).contains(search.lower(), autoescape=True))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     if after is not None:
         last_key, last_athlete = after
         query = query.where(or_(key < last_key, and_(key == last_key, Athlete.id > last_athlete)))
     rows = session.execute(query.order_by(key.desc(), Athlete.id).limit(limit)).tuples().all()
     return [(athlete, assessment) for athlete, assessment in rows], total
+
+
+def in_window(
+    session: Session,
+    tenant_id: int | None,
+    first: dt.date | None,
+    last: dt.date | None,
+    model_version: str | None,
+) -> pd.DataFrame:
+    """Assessments with as_of in first..last (either open), of one tenant (None: every tenant) and model version (None:
+    every version): id, athlete_id, as_of, model_name, model_version, p_<kind>, rr_<kind> and features (a dict, or
+    None), oldest first. An
+    athlete assessed twice on a day by one version keeps the later row: the second answer replaced the first."""
+    query = select(
+        RiskAssessment.id,
+        RiskAssessment.athlete_id,
+        RiskAssessment.as_of,
+        RiskAssessment.model_name,
+        RiskAssessment.model_version,
+        *(getattr(RiskAssessment, f"{prefix}_{kind}") for prefix in ("p", "rr") for kind in INJURIES),
+        RiskAssessment.features,
+    )
+    if tenant_id is not None:
+        query = query.join(Athlete, Athlete.id == RiskAssessment.athlete_id).where(Athlete.tenant_id == tenant_id)
+    if first is not None:
+        query = query.where(RiskAssessment.as_of >= first)
+    if last is not None:
+        query = query.where(RiskAssessment.as_of <= last)
+    if model_version is not None:
+        query = query.where(RiskAssessment.model_version == model_version)
+    rows = pd.DataFrame(session.execute(query.order_by(RiskAssessment.id)).mappings().all())
+    if rows.empty:
+        return rows
+    rows = rows.drop_duplicates(["athlete_id", "as_of", "model_name", "model_version"], keep="last")
+    return rows.sort_values(["as_of", "id"], kind="stable").reset_index(drop=True)

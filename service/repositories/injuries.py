@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -57,3 +58,16 @@ def tenant_known_on(session: Session, tenant_id: int, as_of: dt.date) -> list[In
         .where(Athlete.tenant_id == tenant_id, InjuryEvent.onset <= as_of)
     )
     return list(session.scalars(query.order_by(InjuryEvent.athlete_id, InjuryEvent.onset, InjuryEvent.id)))
+
+
+def onsets(session: Session, tenant_id: int | None, first: dt.date | None, last: dt.date | None) -> pd.DataFrame:
+    """athlete_id, kind and onset of the injuries with onset in first..last (either open), of one tenant (None:
+    every tenant)."""
+    query = select(InjuryEvent.athlete_id, InjuryEvent.kind, InjuryEvent.onset)
+    if tenant_id is not None:
+        query = query.join(Athlete, Athlete.id == InjuryEvent.athlete_id).where(Athlete.tenant_id == tenant_id)
+    if first is not None:
+        query = query.where(InjuryEvent.onset >= first)
+    if last is not None:
+        query = query.where(InjuryEvent.onset <= last)
+    return pd.DataFrame(session.execute(query).tuples().all(), columns=["athlete_id", "kind", "onset"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 
-class InjuryHeadline(BaseModel):
-    """How well the model did on one injury's held-out test rows; None where the run did not measure it (a model
-    trained before the figure existed, or a test set with a single class)."""
+class HorizonHeadline(BaseModel):
+    """How well the model did on one injury's held-out test rows over one horizon; None where the run did not measure
+    it (a model trained before the figure existed, or a test set with a single class)."""
 
     expected_auc: float | None = Field(
         None, description="ROC AUC against the simulator's true risk as soft label (pairs weighted p_i (1 - p_j))."
@@ -18,6 +18,7 @@ class InjuryHeadline(BaseModel):
         None, description="The same for the fair oracle: the true hazard known at day t, next week's plan unknown."
     )
     expected_auc_gap_to_fair_oracle: float | None = Field(None, description="Model minus fair oracle.")
+    expected_brier: float | None = Field(None, description="Brier score averaged over the onset draw of the truth.")
     roc_auc: float | None = Field(None, description="ROC AUC against the realised onsets.")
     roc_auc_ci_low: float | None = None
     roc_auc_ci_high: float | None = None
@@ -31,6 +32,16 @@ class InjuryHeadline(BaseModel):
         None, description="Lowest mean true / mean predicted risk among the deciles of the model's risk."
     )
     truth_decile_ratio_max: float | None = Field(None, description="Highest of the same.")
+
+
+class InjuryHeadline(HorizonHeadline):
+    """The figures of the model's own horizon (``horizon_days``), and of its 28-day risk."""
+
+    over_28_days: HorizonHeadline | None = Field(
+        None,
+        description="The same figures for probability_28d, against the simulator's true 28-day risk and onsets within "
+        "28 days (test_onsets is not counted; None for a model trained before they were measured).",
+    )
 
 
 class ModelPublic(BaseModel):

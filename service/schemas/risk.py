@@ -139,6 +139,10 @@ class InjuryRisk(BaseModel):
     name: str
     status: Literal["scored", "currently_injured"]
     probability: float | None = Field(description="Probability of onset within horizon_days; null while injured.")
+    probability_28d: float | None = Field(
+        description="Probability of onset within 28 days, if the hazard of the coming horizon_days persists: "
+        "1 - (1 - probability)^(28 / horizon_days); null while injured."
+    )
     relative_risk: float | None = Field(description="probability / population base rate for this injury.")
     band: Band | None
     base_rate: float = Field(description="Population probability of onset within horizon_days.")

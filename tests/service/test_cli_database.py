@@ -27,7 +27,7 @@ def test_db_upgrade_creates_the_default_sqlite_database_and_downgrade_empties_it
     assert url.endswith("data/injury-risk.db")
     result = CliRunner().invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "revision 0004" in result.output and current(url) == "0004"
+    assert "revision 0005" in result.output and current(url) == "0005"
     result = CliRunner().invoke(app, ["db", "downgrade"])
     assert result.exit_code == 0 and current(url) is None
 

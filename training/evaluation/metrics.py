@@ -10,6 +10,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from training.evaluation.bootstrap import WeightedAuc, athlete_intervals
 from training.evaluation.calibration import calibration_metrics
 from training.evaluation.truth import ExpectedAuc, expected_brier, truth_metrics
+from training.model.horizons import LONG_HORIZON_DAYS
 
 
 def risk_metrics(observed: np.ndarray, predicted: np.ndarray, prefix: str = "") -> dict[str, float]:
@@ -34,6 +35,12 @@ def metric_prefix(predictor: str, kind: str) -> str:
     """MLflow metric prefix: ``<kind>_`` for the model (the names the API has always shown), else
     ``<predictor>_<kind>_``."""
     return f"{kind}_" if predictor == "model" else f"{predictor}_{kind}_"
+
+
+def long_horizon_name(kind: str) -> str:
+    """What the 28-day figures of ``kind`` are logged under, in place of ``kind``: ``pfps_28d_expected_auc``,
+    ``oracle_fair_pfps_28d_expected_auc``, ..."""
+    return f"{kind}_{LONG_HORIZON_DAYS}d"
 
 
 def evaluate_injury(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 from training.domain.schema import INJURIES, INJURY_NAMES
-from training.evaluation.metrics import metrics_table
+from training.evaluation.metrics import long_horizon_name, metrics_table
+from training.model.horizons import LONG_HORIZON_DAYS
 
 _ABOUT_PREDICTORS = {
     "model": "this model: gradient-boosted trees per injury, fitted and Platt-recalibrated (on held-out calibration"
@@ -116,6 +117,7 @@ def model_card(metrics: dict[str, float], data: dict[str, object], version: str 
         lines.append("| " + " | ".join(header) + " |")
         lines.append("|" + "---|" * len(header))
         lines += ["| " + " | ".join(_fmt(row[c]) for c in header) + " |" for row in table]
+    lines += _long_horizon_section(metrics)
     lines += [
         "",
         "`positive_days` counts test rows with an onset in the next 7 days (each onset labels up to 7 rows).",
@@ -133,6 +135,54 @@ def model_card(metrics: dict[str, float], data: dict[str, object], version: str 
         "- Seven-day risks are small: a 'high' band means a few times the base rate, not likely injury.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _long_horizon_section(metrics: dict[str, float]) -> list[str]:
+    """The "Over 28 days" section: the 28-day risk against the true 28-day risk and the 28-day onsets (empty for a
+    run that did not measure it)."""
+    names = {kind: long_horizon_name(kind) for kind in INJURIES if f"{long_horizon_name(kind)}_expected_auc" in metrics}
+    if not names:
+        return []
+
+    def m(name: str) -> str:
+        return _fmt(metrics.get(name, float("nan")))
+
+    lines = [
+        "",
+        f"## Over {LONG_HORIZON_DAYS} days",
+        f"The {LONG_HORIZON_DAYS}-day risk is derived from the 7-day risk p as 1 - (1 - p)^4, assuming the hazard of"
+        " the coming week persists for four weeks (`training/model/horizons.py`); it ranks rows exactly as p does. It"
+        f" is judged on the test rows whose {LONG_HORIZON_DAYS} days ahead lie within the simulated days, against the"
+        f" simulator's true {LONG_HORIZON_DAYS}-day risk on the realised path (1 - exp(-sum of the true daily hazards"
+        f" over t+1..t+{LONG_HORIZON_DAYS}), the hazards of the training the athlete then did, an injury's own"
+        " hazard carried on after its onset) and against realised onsets within 28 days. The fair oracle carries the"
+        f" true hazard of the last {LONG_HORIZON_DAYS} days forward.",
+        "",
+    ]
+    for kind, name in names.items():
+        gap = f"{name}_expected_auc_gap_to_oracle_fair"
+        lines.append(
+            f"- **{kind}**: expected ROC AUC {m(f'{name}_expected_auc')}{_ci(metrics, f'{name}_expected_auc')};"
+            f" fair oracle {m(f'oracle_fair_{name}_expected_auc')}; gap {m(gap)}{_ci(metrics, gap)}; expected Brier"
+            f" {m(f'{name}_expected_brier')} (base rate {m(f'base_rate_{name}_expected_brier')}); true/predicted"
+            f" risk {m(f'{name}_truth_expected_ratio')} overall, {m(f'{name}_truth_decile_ratio_min')} to"
+            f" {m(f'{name}_truth_decile_ratio_max')} by decile ({m(f'{name}_truth_deciles_within_10pct')} of 10"
+            f" within +-10%), calibration slope on the truth {m(f'{name}_truth_calibration_slope')}; realised ROC AUC"
+            f" {m(f'{name}_roc_auc')}{_ci(metrics, f'{name}_roc_auc')} on {m(f'{name}_positive_days')} test rows"
+            f" with an onset within {LONG_HORIZON_DAYS} days (of {m(f'{name}_test_rows')}), observed/expected"
+            f" {m(f'{name}_observed_expected')}."
+        )
+        deciles = [
+            f"{m(f'{name}_truth_decile_{d}_mean_predicted')} / {m(f'{name}_truth_decile_{d}_mean_true')}"
+            for d in range(1, 11)
+        ]
+        lines.append(f"  - mean predicted / mean true {LONG_HORIZON_DAYS}-day risk per decile: {'; '.join(deciles)}")
+    table = metrics_table(metrics, tuple(names.values()))
+    if table:
+        header = list(table[0])
+        lines += ["", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(_fmt(row[c]) for c in header) + " |" for row in table]
+    return lines
 
 
 REAL_RUNNERS_HEADING = "## Real runners (Lövdal et al. 2021)"

@@ -46,7 +46,15 @@ class CohortSource(Protocol):
     @property
     def config(self) -> SimulationConfig: ...  # the cohort's shape (athletes, days, start date, seed)
 
-    def chunks(self, shares: Shares, roles: frozenset[str]) -> Iterator[Chunk]: ...
+    def plan(self, shares: Shares, roles: frozenset[str]) -> list[int]: ...  # the chunks holding athletes of roles
+
+    def chunk(self, shares: Shares, roles: frozenset[str], k: int) -> Chunk: ...  # chunk k of the plan, made now
+
+
+def chunks(source: CohortSource, shares: Shares, roles: frozenset[str]) -> Iterator[Chunk]:
+    """The source's chunks holding athletes of ``roles``, each made when reached."""
+    for k in source.plan(shares, roles):
+        yield source.chunk(shares, roles, k)
 
 
 def split_athletes(athlete_ids: pd.Series, shares: Shares) -> pd.Series:
@@ -85,11 +93,16 @@ class WholeSimulation:
     def config(self) -> SimulationConfig:
         return self.simulation.config
 
-    def chunks(self, shares: Shares, roles: frozenset[str]) -> Iterator[Chunk]:
+    def _wanted(self, shares: Shares, roles: frozenset[str]) -> pd.Series:
         role = split_athletes(self.simulation.cohort.profiles["athlete_id"], shares)
-        wanted = role[role.isin(roles)]
-        for begin in range(0, len(wanted), self.chunk_athletes):
-            yield Chunk(self.simulation, wanted.iloc[begin : begin + self.chunk_athletes])
+        return role[role.isin(roles)]
+
+    def plan(self, shares: Shares, roles: frozenset[str]) -> list[int]:
+        return list(range(-(-len(self._wanted(shares, roles)) // self.chunk_athletes)))
+
+    def chunk(self, shares: Shares, roles: frozenset[str], k: int) -> Chunk:
+        begin = k * self.chunk_athletes
+        return Chunk(self.simulation, self._wanted(shares, roles).iloc[begin : begin + self.chunk_athletes])
 
 
 @dataclass(frozen=True)
@@ -110,12 +123,13 @@ class ChunkedCohort:
         update = {"athletes": end - begin, "seed": seed, "first_athlete": self.config.first_athlete + begin}
         return self.config.model_copy(update=update)
 
-    def chunks(self, shares: Shares, roles: frozenset[str]) -> Iterator[Chunk]:
-        for k, role in enumerate(chunk_roles(self.count, shares)):
-            if role in roles:
-                simulation = simulate(self.chunk_config(k))
-                ids = simulation.cohort.profiles["athlete_id"].astype(object).to_numpy()
-                yield Chunk(simulation, pd.Series(role, index=ids))
+    def plan(self, shares: Shares, roles: frozenset[str]) -> list[int]:
+        return [k for k, role in enumerate(chunk_roles(self.count, shares)) if role in roles]
+
+    def chunk(self, shares: Shares, roles: frozenset[str], k: int) -> Chunk:
+        simulation = simulate(self.chunk_config(k))
+        ids = simulation.cohort.profiles["athlete_id"].astype(object).to_numpy()
+        return Chunk(simulation, pd.Series(chunk_roles(self.count, shares)[k], index=ids))
 
 
 @dataclass(frozen=True)
@@ -135,7 +149,8 @@ def periods(config: SimulationConfig, warmup_days: int, test_period_share: float
 
 
 def chunk_rows(chunk: Chunk, role: str, horizon_days: int, span: Periods) -> pd.DataFrame:
-    """Labelled rows of the chunk's athletes of ``role`` in that role's days."""
+    """Labelled rows of the chunk's athletes of ``role`` in that role's days; test rows with the 28-day labels and
+    true risks too."""
     athletes = pd.Index(chunk.roles.index[chunk.roles == role])
     if role == "test":
         first, last = span.test_start, span.last
@@ -143,4 +158,5 @@ def chunk_rows(chunk: Chunk, role: str, horizon_days: int, span: Periods) -> pd.
         first, last = span.first, span.test_start - pd.Timedelta(days=horizon_days + 1)
     if not len(athletes) or first > last:
         return pd.DataFrame()
-    return labelled_span(chunk.simulation, horizon_days, first, last, athletes)
+    # Only test rows are judged over 28 days as well; training rows stay as they were.
+    return labelled_span(chunk.simulation, horizon_days, first, last, athletes, long_horizon=role == "test")

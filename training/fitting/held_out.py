@@ -8,6 +8,7 @@ a chunk are dropped once it is scored.
 from __future__ import annotations
 
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,14 +18,17 @@ import pandas as pd
 from training.domain.schema import INJURIES
 from training.evaluation.baselines import AcwrRule, LogisticBaseline
 from training.evaluation.importance import permutation_importance
-from training.evaluation.metrics import evaluate_injury
+from training.evaluation.metrics import evaluate_injury, long_horizon_name
 from training.evaluation.truth import truth_deciles
 from training.features import FEATURES
-from training.fitting.labels import label_column
+from training.fitting.labels import label_column, long_label_column, long_oracle_column
+from training.model.horizons import risk_over_days
 from training.model.risk_model import InjuryRiskModel
 
 WEIGHT = "sample_weight"  # rows kept by sampling carry 1 / their chance of being kept
 _KEPT = ("label", "truth", "oracle_fair", "model", "logistic", "acwr")
+# Over 28 days: the model's 28-day risk (training.model.horizons) against the 28-day labels and true risks.
+_KEPT_LONG = ("label", "truth", "oracle_fair", "model")
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ class HeldOut:
     day_stride: int = 1
     _columns: dict[str, dict[str, list[np.ndarray]]] = field(default_factory=dict)
     _codes: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    _long: dict[str, dict[str, list[np.ndarray]]] = field(default_factory=dict)
+    _long_codes: dict[str, list[np.ndarray]] = field(default_factory=dict)
     _onsets: dict[str, int] = field(default_factory=dict)
     _sample: pd.DataFrame | None = None
     _athletes: int = 0
@@ -73,13 +79,10 @@ class HeldOut:
         """Score a chunk of test rows (ordered by athlete and date, as ``labelled_span`` gives them)."""
         if not len(rows):
             return
+        rows = scored_days(rows, self.day_stride)
+        if not len(rows):
+            return
         codes = pd.factorize(rows["athlete_id"])[0] + self._athletes
-        if self.day_stride > 1:
-            # Every stride-th day of each athlete, on a weekday of its own: with a stride of H days each onset lies
-            # ahead of exactly one kept row, and neighbouring days, which say nearly the same, are not scored twice.
-            day = rows["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-            keep = (day + codes) % self.day_stride == 0
-            rows, codes = rows[keep], codes[keep]
         predicted = self.model.predict_risk(rows)
         self._athletes = int(codes.max()) + 1 if len(codes) else self._athletes
         self.rows += len(rows)
@@ -102,7 +105,24 @@ class HeldOut:
                 store[name].append(values.astype(np.float32))
             self._codes.setdefault(kind, []).append(codes[usable].astype(np.int32))
             self._onsets[kind] = self._onsets.get(kind, 0) + onsets(part, label)
+            if long_label_column(kind) in rows:
+                self._add_long(rows, predicted[kind].to_numpy(), codes, kind)
         self._keep_for_importance(rows)
+
+    def _add_long(self, rows: pd.DataFrame, predicted: np.ndarray, codes: np.ndarray, kind: str) -> None:
+        """Keep what the 28-day figures need: rows whose 28 days are observed, with the model's 28-day risk."""
+        label, truth, fair = long_label_column(kind), long_oracle_column(kind), long_oracle_column(kind, fair=True)
+        usable = (rows[label].notna() & rows[truth].notna() & rows[fair].notna()).to_numpy()
+        columns = {
+            "label": rows[label].to_numpy()[usable],
+            "truth": rows[truth].to_numpy()[usable],
+            "oracle_fair": rows[fair].to_numpy()[usable],
+            "model": risk_over_days(predicted[usable], self.model.horizon_days),
+        }
+        store = self._long.setdefault(kind, {name: [] for name in _KEPT_LONG})
+        for name, values in columns.items():
+            store[name].append(values.astype(np.float32))
+        self._long_codes.setdefault(kind, []).append(codes[usable].astype(np.int32))
 
     def _keep_for_importance(self, rows: pd.DataFrame) -> None:
         # Every row with an onset ahead, and the importance_rows others with the smallest random keys so far: a
@@ -157,7 +177,32 @@ class HeldOut:
                     plotting.decile_plot(kind, y, predictions["model"], folder),
                     plotting.importance_plot(kind, self._importance(kind), folder),
                 ]
+            metrics.update(self._evaluate_long(kind, replicates, interval_rows))
         return Evaluation(metrics=metrics, plots=paths)
+
+    def _evaluate_long(self, kind: str, replicates: int, interval_rows: int | None) -> dict[str, float]:
+        """The 28-day risk of ``kind`` judged as the 7-day one is, under the names of ``long_horizon_name(kind)``:
+        against the true 28-day risk and the 28-day onsets, beside both 28-day oracles and the base rate carried over
+        28 days. Empty when the test rows carried no 28-day labels."""
+        if kind not in self._long:
+            return {}
+        kept = {name: np.concatenate(parts).astype(np.float64) for name, parts in self._long.pop(kind).items()}
+        codes = np.concatenate(self._long_codes.pop(kind))
+        y, truth, name = kept["label"], kept["truth"], long_horizon_name(kind)
+        base_rate = float(risk_over_days(np.array([self.baselines[kind].base_rate]), self.model.horizon_days)[0])
+        predictions = {
+            "model": kept["model"],
+            "oracle": truth,
+            "oracle_fair": kept["oracle_fair"],
+            "base_rate": np.full(len(y), base_rate),
+        }
+        metrics = evaluate_injury(name, y, predictions, codes, replicates, self.seed, truth, interval_rows)
+        for decile in truth_deciles(truth, predictions["model"]):
+            number = int(decile["decile"])
+            metrics[f"{name}_truth_decile_{number}_mean_predicted"] = decile["mean_predicted"]
+            metrics[f"{name}_truth_decile_{number}_mean_true"] = decile["mean_true"]
+        metrics[f"{name}_test_rows"] = float(len(y))
+        return metrics
 
     def _importance(self, kind: str) -> pd.Series:
         label = label_column(kind)
@@ -172,6 +217,19 @@ class HeldOut:
             self.seed,
             max_rows=self.importance_rows,
         )
+
+
+def scored_days(rows: pd.DataFrame, stride: int) -> pd.DataFrame:
+    """Every ``stride``-th day of each athlete, on a weekday of the athlete's own: with a stride of H days each onset
+    lies ahead of exactly one kept row, and neighbouring days, which say nearly the same, are not scored twice. The
+    weekday comes from the athlete's id, so a chunk cut in a worker process keeps the same rows, and cutting twice
+    changes nothing."""
+    if stride <= 1 or not len(rows):
+        return rows
+    ids = rows["athlete_id"].astype(str)
+    offset = ids.map({athlete: zlib.crc32(athlete.encode()) for athlete in ids.unique()}).to_numpy(dtype=np.int64)
+    day = rows["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    return rows[(day + offset) % stride == 0]
 
 
 def onsets(rows: pd.DataFrame, label: str) -> int:

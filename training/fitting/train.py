@@ -7,7 +7,6 @@ is fitted, as they come (``training.fitting.held_out``). No stage holds every at
 
 from __future__ import annotations
 
-import resource
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -25,27 +24,29 @@ from threadpoolctl import threadpool_limits
 
 import training
 from training.domain.schema import INJURIES
+from training.evaluation.drift import feature_bins
 from training.evaluation.metrics import metrics_table
 from training.evaluation.model_card import model_card
 from training.features import FEATURES
-from training.fitting.chunks import (
-    ChunkedCohort,
-    CohortSource,
-    Periods,
-    Shares,
-    WholeSimulation,
-    periods,
+from training.fitting.chunk_work import (
+    FITTING_ROLES,
+    TEST_ROLES,
+    ChunkRecipe,
+    ChunkWorkers,
+    FittingWork,
+    ScoringWork,
+    sample_rows,
 )
+from training.fitting.chunks import ChunkedCohort, CohortSource, Shares, WholeSimulation, periods
 from training.fitting.chunks import split_athletes as split_by_shares
 from training.fitting.guards import guard_training_run
 from training.fitting.held_out import WEIGHT, Baselines, Evaluation, HeldOut
 from training.fitting.labels import label_column
-from training.fitting.log_starts import known_chunk_rows, with_log_starts
 from training.fitting.monotone import monotonicity
 from training.fitting.promotion import CHALLENGER_ALIAS, promote
 from training.model.registry import MODEL_CARD_ARTIFACT, use_tracking
 from training.model.risk_model import InjuryClassifier, InjuryRiskModel
-from training.settings import Settings
+from training.settings import Settings, available_cores
 from training.simulation.simulate import Simulation
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "evaluate_on_test",
     "fit_classifier",
     "negative_sample",
+    "sample_rows",
     "split_athletes",
     "split_rows",
     "train_model",
@@ -86,6 +88,11 @@ class TrainingConfig(BaseModel):
         0.1, gt=0, le=1, description="Share of non-onset rows the trees see; kept rows are weighted up to match."
     )
     chunk_athletes: int = Field(2000, ge=1, description="Athletes simulated and featurised at a time.")
+    chunk_workers: int = Field(
+        default_factory=available_cores,
+        ge=1,
+        description="Processes that make chunks side by side; the same model and figures whatever the number.",
+    )
     soft_labels: bool = Field(
         True, description="Fit trees and calibration to the simulator's true risk of each row, not only to onsets."
     )
@@ -143,17 +150,6 @@ def split_rows(rows: pd.DataFrame, config: TrainingConfig, horizon_days: int) ->
         "calibration": rows[(role == "calibration") & before],
         "test": rows[(role == "test") & (rows["date"] >= test_start)],
     }
-
-
-def sample_rows(rows: pd.DataFrame, config: TrainingConfig, rng: np.random.Generator) -> pd.DataFrame:
-    """Every row with an onset of any kind ahead and a random ``negative_fraction`` of the others, with the weight
-    ``WEIGHT`` (1 / chance of being kept) that makes weighted sums match all rows; features as float32, which the
-    trees bin anyway."""
-    labels = rows[[label_column(k) for k in INJURIES]]
-    onset = (labels == 1).any(axis=1).to_numpy()
-    keep = onset | (rng.random(len(rows)) < config.negative_fraction)
-    sample = rows[keep].astype({f: np.float32 for f in FEATURES})
-    return sample.assign(**{WEIGHT: np.where(onset[keep], 1.0, 1.0 / config.negative_fraction)})
 
 
 def negative_sample(train: pd.DataFrame, label: str, config: TrainingConfig) -> tuple[pd.DataFrame, np.ndarray]:
@@ -229,6 +225,11 @@ def feature_ranges(rows: pd.DataFrame) -> dict[str, tuple[float, float]]:
     return {f: (float(quantiles.loc[0.05, f]), float(quantiles.loc[0.95, f])) for f in FEATURES}
 
 
+def feature_distribution(rows: pd.DataFrame) -> dict[str, dict[str, list[float]]]:
+    """Quantile bins and shares of each feature over the training rows, saved with the model for drift checks."""
+    return {f: feature_bins(rows[f].to_numpy(dtype="float64", na_value=np.nan)).as_dict() for f in FEATURES}
+
+
 @dataclass(frozen=True)
 class FittingRows:
     """Sampled training and calibration rows (with ``WEIGHT``) and what they were drawn from."""
@@ -238,19 +239,17 @@ class FittingRows:
     counts: dict[str, int]
 
 
-def fitting_rows(source: CohortSource, config: TrainingConfig, horizon_days: int, span: Periods) -> FittingRows:
-    rng = np.random.default_rng([config.seed, 0xF17])
+def fitting_rows(recipe: ChunkRecipe, config: TrainingConfig, workers: ChunkWorkers | None = None) -> FittingRows:
+    """Every fitting chunk's sampled rows, made by ``workers`` (in this process when none are given)."""
+    workers = workers or ChunkWorkers(recipe.source, 1, 0)
     kept: dict[str, list[pd.DataFrame]] = {"train": [], "calibration": []}
     counts = {"train_rows": 0, "calibration_rows": 0, "train_athletes": 0, "calibration_athletes": 0}
-    for chunk in source.chunks(config.shares(), frozenset(kept)):
-        for role, parts in kept.items():
-            rows = known_chunk_rows(
-                with_log_starts(chunk, config.log_start_share, config.seed), role, horizon_days, span
-            )
-            if len(rows):
-                parts.append(sample_rows(rows, config, rng))
-                counts[f"{role}_rows"] += len(rows)
-                counts[f"{role}_athletes"] += int(rows["athlete_id"].nunique())
+    plan = recipe.source.plan(recipe.shares, FITTING_ROLES)
+    for sampled in workers.map(FittingWork(recipe, config.negative_fraction), plan):
+        for role, rows in sampled.parts.items():
+            kept[role].append(rows)
+        for name, count in sampled.counts.items():
+            counts[name] += count
     if not kept["train"] or not kept["calibration"]:
         raise ValueError("no training or calibration athletes: simulate a larger cohort")
     train, calibration = (pd.concat(kept[role], ignore_index=True) for role in ("train", "calibration"))
@@ -278,6 +277,7 @@ def fit_model(
         horizon_days=horizon_days,
         base_rates=base_rates,
         feature_ranges=feature_ranges(uniform if len(uniform) else train),
+        feature_distribution=feature_distribution(uniform if len(uniform) else train),
     )
 
 
@@ -291,26 +291,34 @@ def train_model(
     source: CohortSource = WholeSimulation(cohort, config.chunk_athletes) if isinstance(cohort, Simulation) else cohort
     horizon = settings.horizon_days
     span = periods(source.config, config.warmup_days, config.test_period_share)
+    recipe = ChunkRecipe(source, config.shares(), config.log_start_share, config.seed, horizon, span)
+    test_plan = source.plan(config.shares(), TEST_ROLES)
+    chunk_count = len(source.plan(config.shares(), FITTING_ROLES)) + len(test_plan)
     started = time.perf_counter()
-    rows = fitting_rows(source, config, horizon, span)
-    model = fit_model(rows.train, rows.calibration, config, horizon)
-    fit_seconds = time.perf_counter() - started
-    held_out = HeldOut(
-        model, fitted_baselines(rows.train, config), config.seed, config.importance_rows, config.test_day_stride
-    )
-    example = pd.DataFrame()
-    guards: dict[str, float] = {}
-    for chunk in source.chunks(config.shares(), frozenset({"test"})):
-        chunk = with_log_starts(chunk, config.log_start_share, config.seed)
-        test = known_chunk_rows(chunk, "test", horizon, span)
-        held_out.add(test)
-        if example.empty and len(test):
-            example = test[FEATURES].head(3)
-            # The leak guards judge the first test chunk against the sampled training rows; LeakError stops the run.
-            parts = {"train": rows.train, "calibration": rows.calibration, "test": test}
-            guards = guard_training_run(
-                chunk.simulation.cohort, parts, partial(_fit, config=config), config.seed, horizon
-            )
+    with ChunkWorkers(source, config.chunk_workers, chunk_count) as workers:
+        rows = fitting_rows(recipe, config, workers)
+        model = fit_model(rows.train, rows.calibration, config, horizon)
+        fit_seconds = time.perf_counter() - started
+        held_out = HeldOut(
+            model, fitted_baselines(rows.train, config), config.seed, config.importance_rows, config.test_day_stride
+        )
+        example = pd.DataFrame()
+        guards: dict[str, float] = {}
+        # The workers make the later test chunks while this process makes the first, which the leak guards judge
+        # (against the sampled training rows; LeakError stops the run) before it is scored.
+        later = workers.map(ScoringWork(recipe, config.test_day_stride), test_plan[1:])
+        if test_plan:
+            chunk = recipe.chunk(TEST_ROLES, test_plan[0])
+            test = recipe.rows(chunk, "test")
+            if len(test):
+                example = test[FEATURES].head(3)
+                parts = {"train": rows.train, "calibration": rows.calibration, "test": test}
+                guards = guard_training_run(
+                    chunk.simulation.cohort, parts, partial(_fit, config=config), config.seed, horizon
+                )
+            held_out.add(test)
+        for test in later:
+            held_out.add(test)
     if not held_out.rows:
         raise ValueError("no test athletes: simulate a larger cohort")
     evaluation = held_out.evaluate(config.bootstrap_replicates, config.plots, config.interval_rows)
@@ -319,7 +327,8 @@ def train_model(
         **guards,
         "fit_seconds": fit_seconds,
         "train_seconds": time.perf_counter() - started,
-        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,  # kilobytes on Linux
+        "peak_rss_gb": workers.peak_rss_gb(),
+        "chunk_workers": float(workers.workers),
     }
     data: dict[str, object] = {
         "horizon_days": horizon,
@@ -360,7 +369,10 @@ def train_model(
 
 def fitted_baselines(train: pd.DataFrame, config: TrainingConfig) -> dict[str, Baselines]:
     """Baselines on the sampled training rows (full rows are sampled the same way first)."""
-    sample = train if WEIGHT in train else sample_rows(train, config, np.random.default_rng(config.seed))
+    if WEIGHT in train:
+        sample = train
+    else:
+        sample = sample_rows(train, config.negative_fraction, np.random.default_rng(config.seed))
     return {kind: Baselines.fit(sample, kind) for kind in INJURIES}
 
 

@@ -99,6 +99,9 @@ class InjuryRiskModel(PythonModel):
     base_rates: dict[str, float]
     # Population 5th-95th percentiles of each feature, for explaining values to users.
     feature_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # The training population's distribution of each feature (``training.evaluation.drift.FeatureBins.as_dict``),
+    # which monitoring compares recent assessments with. Plain lists, so the pickle holds no class of evaluation.
+    feature_distribution: dict[str, dict[str, list[float]]] = field(default_factory=dict)
 
     def predict(self, context, model_input, params=None):
         return self.predict_risk(pd.DataFrame(model_input))

@@ -10,6 +10,7 @@ import pandas as pd
 
 from training.domain.schema import INJURIES, Cohort
 from training.features import compute_features
+from training.model.horizons import LONG_HORIZON_DAYS, risk_over_days
 from training.model.risk_model import InjuryRiskModel, probability
 
 Band = Literal["low", "moderate", "high", "very_high"]
@@ -41,30 +42,39 @@ def risk_column(kind: str) -> str:
     return f"risk_{kind}"
 
 
+def long_risk_column(kind: str) -> str:
+    """The risk of onset within ``LONG_HORIZON_DAYS`` (28) days."""
+    return f"risk_{LONG_HORIZON_DAYS}d_{kind}"
+
+
 def score(cohort: Cohort, spans: pd.DataFrame, model: InjuryRiskModel) -> pd.DataFrame:
-    """Feature rows plus ``risk_<kind>``, ``relative_risk_<kind>`` and ``band_<kind>`` for every athlete-day in spans.
+    """Feature rows plus ``risk_<kind>``, ``relative_risk_<kind>``, ``band_<kind>`` and ``risk_28d_<kind>`` for every
+    athlete-day in spans.
 
     A kind the athlete is injured with at that day is not scored (NaN risk): the answer for it is rehab guidance.
     """
     rows = compute_features(cohort, spans)
     if rows.empty:
         return rows
-    return add_risk(rows, model.predict_risk(rows), model.base_rates)
+    return add_risk(rows, model.predict_risk(rows), model)
 
 
-def add_risk(rows: pd.DataFrame, probabilities: pd.DataFrame, base_rates: dict[str, float]) -> pd.DataFrame:
-    """``rows`` (with ``injured_<kind>``) plus risk, relative risk and band from the model's probabilities."""
-    return rows.assign(**risk_columns(rows, probabilities, base_rates))
+def add_risk(rows: pd.DataFrame, probabilities: pd.DataFrame, model: InjuryRiskModel) -> pd.DataFrame:
+    """``rows`` (with ``injured_<kind>``) plus risk, relative risk, band and 28-day risk from the model's
+    probabilities."""
+    return rows.assign(**risk_columns(rows, probabilities, model))
 
 
-def risk_columns(rows: pd.DataFrame, probabilities: pd.DataFrame, base_rates: dict[str, float]) -> dict[str, pd.Series]:
-    """Per injury ``risk_<kind>``, ``relative_risk_<kind>`` and ``band_<kind>``; NaN risk while injured with it."""
+def risk_columns(rows: pd.DataFrame, probabilities: pd.DataFrame, model: InjuryRiskModel) -> dict[str, pd.Series]:
+    """Per injury ``risk_<kind>``, ``relative_risk_<kind>``, ``band_<kind>`` and ``risk_28d_<kind>``
+    (``training.model.horizons``); NaN risks while injured with it."""
     columns: dict[str, pd.Series] = {}
     for kind in INJURIES:
         risk = probabilities[kind].where(~rows[f"injured_{kind}"].astype(bool), np.nan)
         columns[risk_column(kind)] = risk
-        columns[f"relative_risk_{kind}"] = risk / base_rates[kind]
+        columns[f"relative_risk_{kind}"] = risk / model.base_rates[kind]
         columns[f"band_{kind}"] = bands(columns[f"relative_risk_{kind}"])
+        columns[long_risk_column(kind)] = pd.Series(risk_over_days(risk, model.horizon_days), index=risk.index)
     return columns
 
 
@@ -74,11 +84,13 @@ def feature_matrix(model: InjuryRiskModel, columns: Mapping[str, np.ndarray]) ->
 
 
 def risk_arrays(model: InjuryRiskModel, X: np.ndarray, injured: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """``risk_columns`` for the rows of ``X`` (``feature_matrix``) without frames: ``risk_<kind>`` and
-    ``relative_risk_<kind>`` per injury, NaN while injured with it (``injured`` holds the ``injured_<kind>`` flags)."""
+    """``risk_columns`` for the rows of ``X`` (``feature_matrix``) without frames: ``risk_<kind>``,
+    ``relative_risk_<kind>`` and ``risk_28d_<kind>`` per injury, NaN while injured with it (``injured`` holds the
+    ``injured_<kind>`` flags)."""
     columns: dict[str, np.ndarray] = {}
     for kind in INJURIES:
         risk = np.where(injured[f"injured_{kind}"], np.nan, probability(model.classifiers[kind].log_odds_matrix(X)))
         columns[risk_column(kind)] = risk
         columns[f"relative_risk_{kind}"] = risk / model.base_rates[kind]
+        columns[long_risk_column(kind)] = risk_over_days(risk, model.horizon_days)
     return columns

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 
-from service.api.deps import AthleteDep, Reader, ServedModelDep, SessionDep, SettingsDep
+from service.api.deps import AthleteDep, MetricsDep, Reader, ServedModelDep, SessionDep, SettingsDep
+from service.api.observe import count_risks
 from service.api.paging import Cursor, Limit
-from service.assessment.log_assessment import assess_log
+from service.assessment.log_assessment import assess_log_features
 from service.assessment.log_checks import as_of_or_today, log_errors
 from service.assessment.stored_log import stored_log, stored_request
 from service.assessment.what_if_assessment import assess_what_if, plan_errors
@@ -69,6 +70,7 @@ def score_athlete_risk(
     session: SessionDep,
     served: ServedModelDep,
     settings: SettingsDep,
+    metrics: MetricsDep,
     as_of: Annotated[
         dt.date | None,
         Query(
@@ -79,10 +81,11 @@ def score_athlete_risk(
     ] = None,
 ) -> AthleteRiskPublic:
     day = as_of_or_today(as_of)
-    answer = assess_log(stored_log(session, athlete, day, settings), day, served, settings)
-    row = assessments.store(session, athlete.id, answer)
+    answer, features = assess_log_features(stored_log(session, athlete, day, settings), day, served, settings)
+    row = assessments.store(session, athlete.id, answer, features)
     audit.record(session, principal, "risk.assess", athlete.id)
     session.commit()
+    count_risks(metrics, answer)
     return AthleteRiskPublic(
         **answer.model_dump(), athlete_id=athlete.id, assessment_id=row.id, created_at=row.created_at
     )

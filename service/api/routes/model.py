@@ -9,8 +9,9 @@ import math
 from fastapi import APIRouter, HTTPException, status
 
 from service.api.deps import ModelAdmin, ModelHolderDep, ServedModelDep
-from service.schemas.model import InjuryHeadline, ModelPublic
+from service.schemas.model import HorizonHeadline, InjuryHeadline, ModelPublic
 from training.domain.schema import INJURIES
+from training.evaluation.metrics import long_horizon_name
 from training.model.registry import ServedModel
 
 # Headline field -> logged metric name, with {k} the injury.
@@ -20,6 +21,7 @@ _HEADLINE = {
     "expected_auc_ci_high": "{k}_expected_auc_ci_high",
     "fair_oracle_expected_auc": "oracle_fair_{k}_expected_auc",
     "expected_auc_gap_to_fair_oracle": "{k}_expected_auc_gap_to_oracle_fair",
+    "expected_brier": "{k}_expected_brier",
     "roc_auc": "{k}_roc_auc",
     "roc_auc_ci_low": "{k}_roc_auc_ci_low",
     "roc_auc_ci_high": "{k}_roc_auc_ci_high",
@@ -34,9 +36,15 @@ _HEADLINE = {
 }
 
 
+def _figures(metrics: dict[str, float], name: str) -> dict[str, float]:
+    values = {field: metrics.get(metric.format(k=name)) for field, metric in _HEADLINE.items()}
+    return {f: v for f, v in values.items() if v is not None and not math.isnan(v)}
+
+
 def _headline(metrics: dict[str, float], kind: str) -> InjuryHeadline:
-    values = {field: metrics.get(name.format(k=kind)) for field, name in _HEADLINE.items()}
-    return InjuryHeadline(**{f: v for f, v in values.items() if v is not None and not math.isnan(v)})
+    # The 28-day figures are logged under "<kind>_28d" in place of the injury (training.evaluation.metrics).
+    long = _figures(metrics, long_horizon_name(kind))
+    return InjuryHeadline(**_figures(metrics, kind), over_28_days=HorizonHeadline(**long) if long else None)
 
 
 router = APIRouter(prefix="/v1", tags=["model"])

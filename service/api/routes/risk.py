@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 from fastapi.exceptions import RequestValidationError
 
-from service.api.deps import Scorer, ServedModelDep, SettingsDep
+from service.api.deps import MetricsDep, Scorer, ServedModelDep, SettingsDep
+from service.api.observe import count_risks
 from service.assessment.log_assessment import assess_request
 from service.assessment.log_checks import as_of_or_today, log_errors
 from service.schemas.risk import RiskRequest, RiskResponse
@@ -38,9 +39,12 @@ def score_risk(
     _caller: Scorer,
     served: ServedModelDep,
     settings: SettingsDep,
+    metrics: MetricsDep,
 ) -> RiskResponse:
     as_of = as_of_or_today(body.as_of)
     errors = log_errors(body, as_of, settings.max_log_days, settings.max_activities)
     if errors:
         raise RequestValidationError(errors)
-    return assess_request(body, as_of, served, settings)
+    answer = assess_request(body, as_of, served, settings)
+    count_risks(metrics, answer)
+    return answer

@@ -40,6 +40,8 @@ def test_valid_log_returns_four_calibrated_risks_with_load_and_model(client: Tes
         assert 0.0 < risk["probability"] < 1.0
         assert risk["relative_risk"] == pytest.approx(risk["probability"] / risk["base_rate"])
         assert risk["band"] in {"low", "moderate", "high", "very_high"}
+        assert risk["probability"] < risk["probability_28d"] < 1.0
+        assert risk["probability_28d"] == pytest.approx(1 - (1 - risk["probability"]) ** 4, rel=1e-12)
     assert answer["load"]["km_7d"] == pytest.approx(8 + 10 + 24)
     assert answer["load"]["longest_run_spike_pct"] == pytest.approx(24 / 14 - 1)
     assert answer["model"]["version"] == "1"
@@ -78,7 +80,7 @@ def test_currently_injured_kind_is_not_scored_and_says_see_a_clinician(client: T
     request = body(injuries=[{"kind": "mtss", "onset": "2026-10-20"}])
     answer = client.post("/v1/risk", json=request).json()
     mtss = next(r for r in answer["risks"] if r["injury"] == "mtss")
-    assert mtss["status"] == "currently_injured" and mtss["probability"] is None
+    assert mtss["status"] == "currently_injured" and mtss["probability"] is None and mtss["probability_28d"] is None
     assert any("see a clinician" in w for w in answer["warnings"])
     assert all(dose["exercise_id"] != "pogo_jumps" for dose in answer["recommendations"])
 
@@ -179,6 +181,18 @@ def test_model_endpoint_heads_each_injury_with_the_figures_against_the_true_risk
         assert headline["test_onsets"] > 0 and headline["observed_expected"] > 0
         # NaN figures (a model that fell back to the base rate has no slope) are left out, as in metrics.
         assert headline.get("truth_calibration_slope") == metrics.get(f"{kind}_truth_calibration_slope")
+
+
+def test_model_endpoint_heads_each_injury_with_its_28_day_figures_too(client: TestClient):
+    answer = client.get("/v1/model").json()
+    for kind in ("pfps", "mtss", "hamstring", "achilles"):
+        long, metrics = answer["headline"][kind]["over_28_days"], answer["metrics"]
+        assert long["expected_auc"] == metrics[f"{kind}_28d_expected_auc"]
+        assert long["fair_oracle_expected_auc"] == metrics[f"oracle_fair_{kind}_28d_expected_auc"]
+        assert long["expected_brier"] == metrics[f"{kind}_28d_expected_brier"]
+        assert long["truth_decile_ratio_min"] <= long["truth_expected_ratio"] <= long["truth_decile_ratio_max"]
+        assert long["observed_expected"] == metrics[f"{kind}_28d_observed_expected"]
+        assert "## Over 28 days" in answer["model_card"]
 
 
 def test_health_and_readiness_with_a_model(client: TestClient):

@@ -27,6 +27,7 @@ OPERATIONS: list[tuple[str, str, Any, set[str]]] = [
     ("GET", "/v1/exercises", None, {"platform", "clinician", "admin", None}),
     ("GET", "/v1/model", None, {"platform", "clinician", "admin", None}),
     ("POST", "/v1/model/reload", None, {"admin"}),
+    ("GET", "/v1/model/monitoring", None, {"clinician", "admin"}),
     (
         "POST",
         "/v1/risk/what-if",
@@ -46,6 +47,7 @@ OPERATIONS: list[tuple[str, str, Any, set[str]]] = [
     ("GET", "/v1/athletes/{athlete_id}/injuries", None, {"platform", "clinician"}),
     ("GET", "/v1/athletes/{athlete_id}/risk", None, {"platform", "clinician"}),
     ("GET", "/v1/athletes/{athlete_id}/risk/history", None, {"platform", "clinician"}),
+    ("GET", "/v1/athletes/{athlete_id}/load", None, {"platform", "clinician"}),
     (
         "POST",
         "/v1/athletes/{athlete_id}/what-if",

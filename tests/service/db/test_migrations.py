@@ -14,7 +14,7 @@ from service.db.models import Base
 from service.db.session import make_engine
 from tests.conftest import fresh_postgres_database
 
-HEAD = "0004"
+HEAD = "0005"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -72,5 +72,32 @@ def test_a_stored_athlete_gains_an_empty_log_start_on_upgrade(empty_database: st
         upgrade(empty_database)
         with engine.connect() as connection:
             assert connection.execute(text("SELECT log_start FROM athletes")).scalar_one() is None
+    finally:
+        engine.dispose()
+
+
+def test_a_stored_assessment_gains_empty_features_on_upgrade(empty_database: str):
+    from sqlalchemy import text
+
+    upgrade(empty_database, "0004")
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO tenants (id, name, created_at) VALUES (1, 't', CURRENT_TIMESTAMP)"))
+            connection.execute(
+                text(
+                    "INSERT INTO athletes (id, tenant_id, external_id, age, sex, years_running, created_at, "
+                    "updated_at) VALUES ('a', 1, 'x', 30, 'F', 2.0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO risk_assessments (athlete_id, as_of, model_name, model_version, drivers, created_at) "
+                    "VALUES ('a', '2026-10-01', 'injury-risk', '1', '[]', CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade(empty_database)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT features FROM risk_assessments")).scalar_one() is None
     finally:
         engine.dispose()

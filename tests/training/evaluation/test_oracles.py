@@ -36,3 +36,14 @@ def test_fair_oracle_ignores_the_future_and_the_future_oracle_does_not():
     future = [oracle_columns(_oracle(h), 7)["oracle_mtss"].iloc[day] for h in (calm, stormy)]
     assert fair[0] == fair[1]
     assert future[1] > 10 * future[0]
+
+
+def test_the_true_28_day_risk_sums_28_days_of_hazard_and_carries_an_onsets_hazard_on():
+    # 0.001 a day, then an onset on day 40: the simulator records no hazard while injured.
+    hazards = [0.001] * 40 + [0.004] + [0.0] * 39
+    long = oracle_columns(_oracle(hazards), 28)
+    assert long["oracle_pfps"].iloc[0] == pytest.approx(1 - np.exp(-0.028), rel=1e-12)
+    # Days 31-58 hold nine calm days, the onset day and 18 injured days carrying the onset day's hazard.
+    assert long["oracle_pfps"].iloc[30] == pytest.approx(1 - np.exp(-(9 * 0.001 + 19 * 0.004)), rel=1e-12)
+    assert long["oracle_fair_pfps"].iloc[30] == pytest.approx(1 - np.exp(-0.028), rel=1e-12)
+    assert np.isnan(long["oracle_pfps"].iloc[80 - 28])  # the 28 days ahead pass the last day

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from training.fitting.labels import onset_labels
+from training.fitting.labels import long_label_column, onset_labels
 
 
 def rows(days: list[str], injured_mtss: list[bool] | None = None) -> pd.DataFrame:
@@ -40,3 +40,22 @@ def test_days_whose_horizon_passes_the_observed_end_are_unlabelled():
     frame = rows(["2026-01-01", "2026-01-25"])
     labels = onset_labels(frame, injuries, pd.Series({"A1": pd.Timestamp("2026-01-30")}), horizon_days=7)
     assert labels["label_achilles"].iloc[0] == 0.0 and np.isnan(labels["label_achilles"].iloc[1])
+
+
+def test_an_onset_three_weeks_ahead_is_outside_7_days_and_inside_28():
+    injuries = pd.DataFrame(
+        {
+            "athlete_id": ["A1"],
+            "kind": ["pfps"],
+            "onset": pd.to_datetime(["2026-01-22"]),
+            "resolved": pd.to_datetime(["2026-02-10"]),
+        }
+    )
+    frame = rows(["2026-01-01", "2026-01-02", "2026-01-15"])
+    end = pd.Series({"A1": pd.Timestamp("2026-06-01")})
+    week = onset_labels(frame, injuries, end, horizon_days=7)
+    month = onset_labels(frame, injuries, end, horizon_days=28, column=long_label_column)
+    assert week["label_pfps"].tolist() == [0.0, 0.0, 1.0]
+    # Jan 1 is 21 days before the onset, Jan 2 20 days: both within 28 days.
+    assert month["label_28d_pfps"].tolist() == [1.0, 1.0, 1.0]
+    assert list(month.columns) == [f"label_28d_{kind}" for kind in ("pfps", "mtss", "hamstring", "achilles")]

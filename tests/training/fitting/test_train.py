@@ -40,13 +40,17 @@ def test_platt_calibration_matches_the_true_risk_on_calibration_athletes(trained
     # A logistic fit with an intercept reproduces the (weighted) sum of its targets on the rows it was fitted to:
     # every calibration row with an onset ahead and a weighted sample of the others, each with its true risk.
     from tests.conftest import TEST_TRAINING
+    from training.fitting.chunk_work import ChunkRecipe
     from training.fitting.chunks import WholeSimulation, periods
     from training.fitting.labels import label_column
     from training.fitting.train import WEIGHT, fitting_rows
 
-    span = periods(trained.simulation.config, TEST_TRAINING.warmup_days, TEST_TRAINING.test_period_share)
+    config = TEST_TRAINING
+    span = periods(trained.simulation.config, config.warmup_days, config.test_period_share)
     source = WholeSimulation(trained.simulation)
-    calibration = fitting_rows(source, TEST_TRAINING, trained.settings.horizon_days, span).calibration
+    horizon = trained.settings.horizon_days
+    recipe = ChunkRecipe(source, config.shares(), config.log_start_share, config.seed, horizon, span)
+    calibration = fitting_rows(recipe, config).calibration
     predicted = trained.result.model.predict_risk(calibration)
     for kind in INJURIES:
         labelled = calibration[label_column(kind)].notna()
