@@ -176,10 +176,12 @@ def test_an_imported_lovdal_file_gets_the_same_risk_stored_and_in_batch(
             stored = answer.json()
             offline = batch.loc[(log.log_id, day)]
             for risk in stored["risks"]:
-                if risk["probability"] is None:
-                    assert pd.isna(offline[f"risk_{risk['injury']}"])
-                else:
-                    assert abs(risk["probability"] - offline[f"risk_{risk['injury']}"]) <= 1e-9, (log.log_id, day)
+                kind = risk["injury"]
+                for field, column in (("probability", f"risk_{kind}"), ("probability_28d", f"risk_28d_{kind}")):
+                    if risk[field] is None:
+                        assert pd.isna(offline[column]), (log.log_id, day, field)
+                    else:
+                        assert abs(risk[field] - offline[column]) <= 1e-9, (log.log_id, day, field)
             known_days = (day - log.log_start).days + 1
             unknown = [w for w in stored["warnings"] if "unknown, not read as rest" in w]
             assert unknown and "acwr_ewma" in unknown[0], stored["warnings"]
