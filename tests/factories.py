@@ -6,10 +6,12 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from training.domain.cohort_io import write_cohort
 from training.domain.schema import RUN_COLUMNS, Cohort
+from training.lovdal.importer import synthetic_day_file
 
 if TYPE_CHECKING:
     from tests.conftest import Trained
@@ -182,3 +184,14 @@ def small_input(trained: Trained, folder: Path, athletes: int = 6) -> tuple[Path
     as_of = pd.Timestamp(trained.simulation.config.start_date) + pd.Timedelta(days=200)
     write_cohort(cohort.for_athletes(list(cohort.profiles["athlete_id"].iloc[:athletes])), folder)
     return folder, as_of
+
+
+def gapped_day_file(athletes: int, days: int, injury_days: tuple[int, ...], seed: int = 5) -> pd.DataFrame:
+    """A Lövdal day-approach file laid out as the real one around injuries: injury rows whose windows start on
+    ``injury_days``, and no rows within 21 days of them."""
+    frame = synthetic_day_file(athletes=athletes, days=days, seed=seed)
+    frame = frame.assign(injury=frame["Date"].isin(injury_days).astype(int))
+    near = np.zeros(len(frame), dtype=bool)
+    for day in injury_days:
+        near |= (frame["Date"] - day).abs().between(1, 21)
+    return frame[~near].reset_index(drop=True)

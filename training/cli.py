@@ -145,11 +145,12 @@ app.add_typer(import_app, name="import")
 @import_app.command("lovdal")
 def import_lovdal(
     path: Annotated[Path, typer.Argument(help="The day-approach CSV of Lövdal et al. 2021.")],
-    out: Annotated[Path, typer.Option(help="Cohort folder to write (tables plus daily.parquet).")] = Path(
-        "data/lovdal"
-    ),
+    out: Annotated[
+        Path, typer.Option(help="Cohort folder to write (tables, plus daily.parquet, logs.csv and onsets.csv).")
+    ] = Path("data/lovdal"),
 ) -> Path:
-    """Read the Lövdal day-approach file into cohort tables (runs, strength, injuries) and a daily table."""
+    """Read the Lövdal day-approach file into cohort tables, one log per stretch of observed days, and a daily
+    table."""
     # Imported on use, so the CLI starts fast (see the module docstring).
     from training.lovdal.importer import import_lovdal as run_import
     from training.lovdal.importer import write_import
@@ -157,8 +158,8 @@ def import_lovdal(
     result = run_import(path)
     write_import(result, out)
     typer.echo(
-        f"imported {result.cohort.profiles.shape[0]} athletes, {len(result.daily)} days, "
-        f"{len(result.cohort.injuries)} injuries -> {out}"
+        f"imported {result.logs['athlete_id'].nunique()} athletes as {len(result.logs)} logs of consecutive days, "
+        f"{len(result.daily)} days, {len(result.onsets)} injury onsets -> {out}"
     )
     return out
 

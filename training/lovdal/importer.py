@@ -5,6 +5,14 @@ Format (shared/data/README.md): ten daily metrics for each of 7 consecutive days
 oldest first), then ``Athlete ID``, ``injury`` (1 = onset the next day) and ``Date`` (day index from the athlete's
 first record). So the block with suffix j is day ``Date + j`` and the onset of an injury row is day ``Date + 7``.
 Real calendar dates are not published: day 0 of every athlete is mapped to ``DAY_ZERO``.
+
+The file is not a continuous log: the days around every injury row are absent, and absent days are unknown, not rest
+days. So the import turns each athlete's stretch of consecutive observed days into a log of its own (``LOG_ID``:
+athlete and first day) whose ``log_start`` is that first day: no feature of any day reads a day before the stretch,
+and no activity of an earlier stretch. A log's days are ``log_start`` .. ``last_day`` (the ``logs`` table); a day
+after ``last_day`` is unobserved too, and nothing in a log says so, so score a log only on its own days. The logs
+are for scoring, not for training on the file: an injury row's stretch is short (its neighbours were removed), so
+which windows are missing gives the label away; training and evaluation read ``row_logs`` instead.
 """
 
 from __future__ import annotations
@@ -48,8 +56,15 @@ NO_TRAINING = -0.01  # the file's marker of a day without training in the percei
 DAY_ZERO = pd.Timestamp("2000-01-01")
 # The paper's test set: the 10 most recently recruited athletes; IDs follow recruitment order (our reading).
 TEST_ATHLETES = 10
-# Strength is only logged as yes/no; a session is recorded as one generic full-body exercise of the catalogue.
-GENERIC_STRENGTH_EXERCISE = "back_squat"
+# Strength is only logged as yes/no. A session is recorded as the catalogue's back extension at its dosing (3 x 10):
+# it protects against none of the four injuries, so only the session itself is read (sessions per week, days since
+# strength), never invented protective reps; the API and the batch need sets and reps to accept a session.
+GENERIC_STRENGTH_EXERCISE = "back_extension"
+GENERIC_STRENGTH_SETS, GENERIC_STRENGTH_REPS = 3, 10
+# The file has no profiles, and the API and the batch score no athlete without one. Every imported log gets this
+# documented default (a competitive runner with years of training): the same for all, so the profile features carry
+# nothing that tells the file's runners apart. Body mass and height stay unknown.
+DEFAULT_PROFILE: dict[str, object] = {"age": 25, "sex": "M", "years_running": 8.0}
 
 
 def column(metric: str, day: int) -> str:
@@ -80,51 +95,93 @@ def daily_log(frame: pd.DataFrame) -> pd.DataFrame:
     return daily.drop(columns="day").reset_index(drop=True)
 
 
+def log_ids(daily: pd.DataFrame) -> pd.Series:
+    """Per row of a ``daily_log`` table (sorted by athlete and date), the id of its stretch of consecutive days:
+    ``<athlete>:<first day>`` (days counted from the athlete's first record)."""
+    day = (daily["date"] - DAY_ZERO).dt.days
+    athlete = daily["athlete_id"]
+    new_stretch = (athlete != athlete.shift()) | (day.diff() != 1)
+    first = day.where(new_stretch).ffill().astype(int)
+    return (athlete + ":" + first.astype(str)).rename("log_id")
+
+
 @dataclass(frozen=True)
 class LovdalImport:
-    """``daily``: every column the file has, per day; ``cohort``: the part our schema holds."""
+    """``daily``: every column the file has, per athlete and day, with the ``log_id`` of the day's stretch;
+    ``cohort``: the part our schema holds, one athlete per stretch (``DEFAULT_PROFILE``, ``log_start`` its first
+    day; no injuries: the file's are of no known kind); ``logs``: per log, ``athlete_id`` (the file's), ``log_start``
+    and ``last_day``; ``onsets``: the file's injury onsets (``athlete_id``, ``log_id`` of the stretch the injury row
+    ends, ``onset``), labels of any injury."""
 
     daily: pd.DataFrame
     cohort: Cohort
+    logs: pd.DataFrame
+    onsets: pd.DataFrame
 
 
 def import_lovdal(path: Path) -> LovdalImport:
-    """Read a day-approach file into a daily table and our cohort tables (profiles unknown: NaN)."""
+    """Read a day-approach file into a daily table and our cohort tables, one log per stretch of observed days."""
     frame = read_day_file(path)
     daily = daily_log(frame)
-    ran = daily[daily["km"] > 0]
+    daily.insert(1, "log_id", log_ids(daily))
+    logged = daily.assign(athlete_id=daily["log_id"])
+    ran = logged[logged["km"] > 0]
     runs = run_table(ran, "lovdal-" + ran["date"].dt.strftime("%Y%m%d"), ran["perceived_exertion"] * 10.0)
-    lifted = daily[daily["strength"] > 0]
+    lifted = logged[logged["strength"] > 0]
     strength = strength_table(lifted, "lovdal-s-" + lifted["date"].dt.strftime("%Y%m%d"))
-    onsets = frame[frame["injury"] == 1]
-    onset_dates = DAY_ZERO + pd.to_timedelta(onsets["Date"].to_numpy() + WINDOW_DAYS, unit="D")
-    injuries = pd.DataFrame(
-        {
-            "athlete_id": onsets["Athlete ID"].astype(int).astype(str).to_numpy(),
-            # "Any injury": the file does not say which; the duration is unknown, so it resolves the next day.
-            "kind": "any",
-            "onset": onset_dates,
-            "resolved": onset_dates + pd.Timedelta(days=1),
-        }
+    logs = (
+        daily.groupby("log_id", sort=False)
+        .agg(athlete_id=("athlete_id", "first"), log_start=("date", "min"), last_day=("date", "max"))
+        .reset_index()
     )
-    ids = sorted(daily["athlete_id"].unique(), key=int)
     profiles = pd.DataFrame(
         {
-            "athlete_id": ids,
-            "age": np.nan,
-            "sex": pd.NA,
-            "years_running": np.nan,
+            "athlete_id": logs["log_id"],
+            **{name: value for name, value in DEFAULT_PROFILE.items()},
             "body_mass_kg": np.nan,
             "height_cm": np.nan,
+            "log_start": logs["log_start"],
         }
     )
+    injuries = pd.DataFrame(columns=["athlete_id", "kind", "onset", "resolved"])
     cohort = Cohort(profiles=profiles, runs=runs, strength=strength, injuries=injuries).normalised()
-    return LovdalImport(daily=daily, cohort=cohort)
+    return LovdalImport(daily=daily, cohort=cohort, logs=logs, onsets=_onsets(frame, daily))
+
+
+def _onsets(frame: pd.DataFrame, daily: pd.DataFrame) -> pd.DataFrame:
+    rows = frame[frame["injury"] == 1]
+    athletes = rows["Athlete ID"].astype(int).astype(str).to_numpy()
+    last = DAY_ZERO + pd.to_timedelta(rows["Date"].to_numpy() + WINDOW_DAYS - 1, unit="D")
+    stretch = daily.set_index(["athlete_id", "date"])["log_id"]
+    return pd.DataFrame(
+        {
+            "athlete_id": athletes,
+            "log_id": stretch.reindex(pd.MultiIndex.from_arrays([athletes, last])).to_numpy(),
+            "onset": last + pd.Timedelta(days=1),
+        }
+    )
+
+
+def read_as_rest(result: LovdalImport) -> Cohort:
+    """The trap the import avoids: one complete log per athlete, every absent day a rest day. Kept for the leak
+    guard's test and ``benchmarks/lovdal_absent_days.py``, which show that it gives the label away."""
+    athlete_of = result.logs.set_index("log_id")["athlete_id"]
+    cohort = result.cohort
+
+    def by_athlete(table: pd.DataFrame) -> pd.DataFrame:
+        return table.assign(athlete_id=table["athlete_id"].astype(object).map(athlete_of))
+
+    profiles = by_athlete(cohort.profiles).drop_duplicates("athlete_id").assign(log_start=pd.NaT)
+    return Cohort(
+        profiles=profiles, runs=by_athlete(cohort.runs), strength=by_athlete(cohort.strength), injuries=cohort.injuries
+    ).normalised()
 
 
 def write_import(result: LovdalImport, folder: Path) -> None:
     write_cohort(result.cohort, folder)
     result.daily.to_parquet(folder / "daily.parquet", index=False)
+    result.logs.to_csv(folder / "logs.csv", index=False)
+    result.onsets.to_csv(folder / "onsets.csv", index=False)
 
 
 def window_features(frame: pd.DataFrame) -> pd.DataFrame:
@@ -194,8 +251,8 @@ def strength_table(lifted: pd.DataFrame, activity_ids: pd.Series) -> pd.DataFram
             "activity_id": activity_ids,
             "date": lifted["date"],
             "exercise_id": GENERIC_STRENGTH_EXERCISE,
-            "sets": np.nan,
-            "reps": np.nan,
+            "sets": GENERIC_STRENGTH_SETS,
+            "reps": GENERIC_STRENGTH_REPS,
             "load_kg": np.nan,
         }
     )

@@ -14,7 +14,7 @@ from training.evaluation.leak_guards import (
     check_single_features,
 )
 from training.features import FEATURES, compute_features, days_to_score
-from training.lovdal.importer import DAY_ZERO, WINDOW_DAYS, import_lovdal, synthetic_day_file
+from training.lovdal.importer import DAY_ZERO, WINDOW_DAYS, import_lovdal, read_as_rest, synthetic_day_file
 from training.lovdal.row_logs import row_features
 from training.simulation.simulate import SimulationConfig, simulate
 
@@ -69,7 +69,7 @@ def test_reading_the_absent_days_of_a_lovdal_file_as_rest_trips_the_single_featu
     frame = gapped_day_file()
     path = tmp_path / "gapped.csv"
     frame.to_csv(path, index=False)
-    cohort = import_lovdal(path).cohort
+    cohort = read_as_rest(import_lovdal(path))
     scored = DAY_ZERO + pd.to_timedelta(frame["Date"] + WINDOW_DAYS - 1, unit="D")
     athletes = frame["Athlete ID"].astype(str)
     # The trap: the imported days as one complete log per athlete, unknown days read as rest.
@@ -81,6 +81,19 @@ def test_reading_the_absent_days_of_a_lovdal_file_as_rest_trips_the_single_featu
     with pytest.raises(LeakError, match="alone reaches a test ROC AUC") as tripped:
         check_single_features(as_rest, y, FEATURES, "gapped file read as rest")
     assert any(name in str(tripped.value) for name in ("km_prev_7d", "km_28d", "acwr", "week_change", "spike"))
+    # The import's logs (one per stretch of observed days) read no absent day as rest, but an injury row's stretch is
+    # short (its neighbours were removed): which windows are missing gives the label away, so they are for scoring.
+    imported = import_lovdal(path)
+    spans = imported.logs.drop(columns="athlete_id").rename(
+        columns={"log_id": "athlete_id", "log_start": "start", "last_day": "end"}
+    )
+    stretches = compute_features(imported.cohort, spans[["athlete_id", "start", "end"]])
+    stretches = stretches.assign(athlete_id=stretches["athlete_id"].astype(str).str.split(":").str[0])
+    by_stretch = pd.DataFrame({"athlete_id": athletes, "date": scored}).merge(
+        stretches, on=["athlete_id", "date"], how="left"
+    )
+    with pytest.raises(LeakError, match="missing values included"):
+        check_single_features(by_stretch, y, FEATURES, "gapped file, one log per stretch")
     # Each row as a log from its window's first day: the labels are chance, and nothing stands out.
     aucs = check_single_features(row_features(frame), y, FEATURES, "gapped file, row logs")
     assert max(aucs.values()) < 0.75

@@ -3,13 +3,44 @@ the real file where it is present."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from training.lovdal.importer import METRICS, NO_TRAINING, WINDOW_DAYS, column
+from training.lovdal.importer import METRICS, NO_TRAINING, WINDOW_DAYS, column, synthetic_day_file
 from training.lovdal.marginals import COMPETITIVE, simulated_days
 from training.simulation.simulate import simulate
+
+# Beside the project, never copied into it (shared/data/README.md): the head of the real file and the whole file.
+SHARED_DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
+SHARED_HEAD = SHARED_DATA / "lovdal_day_head.csv"
+REAL_FILE = SHARED_DATA / "lovdal" / "day_approach_maskedID_timeseries.csv.gz"
+
+
+@pytest.fixture
+def shared_head() -> Path:
+    """The header and first 13 rows of the real file; the test is skipped where it is absent."""
+    if not SHARED_HEAD.exists():
+        pytest.skip(f"shared Lövdal fixture not found at {SHARED_HEAD}")
+    return SHARED_HEAD
+
+
+@pytest.fixture
+def real_file() -> Path:
+    """The whole real file; the test is skipped where it is absent."""
+    if not REAL_FILE.exists():
+        pytest.skip(f"the Lövdal file is not at {REAL_FILE}")
+    return REAL_FILE
+
+
+@pytest.fixture(scope="session")
+def day_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated day-approach file (24 athletes x 120 days) whose injuries follow the 7-day load."""
+    path = tmp_path_factory.mktemp("lovdal") / "day_approach.csv"
+    synthetic_day_file(athletes=24, days=120, seed=2).to_csv(path, index=False)
+    return path
 
 
 def simulated_day_file(athletes: int, seed: int) -> pd.DataFrame:

@@ -22,19 +22,9 @@ from training.lovdal.report import run_lovdal
 from training.lovdal.row_logs import row_cohort, row_features
 from training.lovdal.validation import validate_lovdal
 
-SHARED_FIXTURE = Path(__file__).resolve().parents[4] / "shared" / "data" / "lovdal_day_head.csv"
 
-
-@pytest.fixture(scope="module")
-def generated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("lovdal-validation") / "day_approach.csv"
-    synthetic_day_file(athletes=24, days=120, seed=2).to_csv(path, index=False)
-    return path
-
-
-@pytest.mark.skipif(not SHARED_FIXTURE.exists(), reason=f"shared Lövdal fixture not found at {SHARED_FIXTURE}")
-def test_each_row_is_scored_from_its_own_window_only():
-    frame = read_day_file(SHARED_FIXTURE)
+def test_each_row_is_scored_from_its_own_window_only(shared_head: Path):
+    frame = read_day_file(shared_head)
     rows = row_features(frame)
     assert len(rows) == len(frame)
     week = frame[[column("total km", d) for d in range(WINDOW_DAYS)]].sum(axis=1)
@@ -49,9 +39,9 @@ QUICK = [learner for learner in LEARNERS if learner.name in ("product", "logisti
 
 
 @pytest.mark.slow
-def test_learners_are_reported_on_the_paper_split_and_in_grouped_cv(generated_file: Path, trained: Trained):
+def test_learners_are_reported_on_the_paper_split_and_in_grouped_cv(day_file: Path, trained: Trained):
     result = validate_lovdal(
-        generated_file, folds=2, repeats=1, replicates=30, transfer_model=trained.result.model, learners=QUICK
+        day_file, folds=2, repeats=1, replicates=30, transfer_model=trained.result.model, learners=QUICK
     )
     metrics = result.metrics
     for learner in QUICK:
@@ -64,7 +54,9 @@ def test_learners_are_reported_on_the_paper_split_and_in_grouped_cv(generated_fi
     assert metrics["product_paper_roc_auc"] > 0.6
     assert 0.0 <= metrics["transfer_paper_roc_auc"] <= 1.0 and not math.isnan(metrics["transfer_all_roc_auc"])
     assert metrics["leak_guard_max_single_auc"] <= 0.85
-    assert result.data["test_rows"] == int((pd.read_csv(generated_file)["Athlete ID"] >= 14).sum())
+    assert result.data["test_rows"] == int(
+        (pd.read_csv(day_file)["Athlete ID"] >= 14).sum()
+    )  # the 10 highest of ids 0..23
     assert result.data["strongest_single_feature"] in [*FEATURES, *(column(m, d) for d in range(7) for m in METRICS)]
 
 
@@ -81,11 +73,9 @@ def test_tree_baselines_learn_injuries_that_follow_the_windows_load(name: str):
     assert roc_auc_score(y[~train], scores) > 0.8
 
 
-def test_the_lovdal_run_is_logged_to_mlflow_with_its_model_card_section(generated_file: Path, tmp_path: Path):
+def test_the_lovdal_run_is_logged_to_mlflow_with_its_model_card_section(day_file: Path, tmp_path: Path):
     settings = store_settings(tmp_path)
-    run = run_lovdal(
-        generated_file, settings, folds=2, repeats=1, replicates=10, simulated_athletes=30, learners=QUICK[:1]
-    )
+    run = run_lovdal(day_file, settings, folds=2, repeats=1, replicates=10, simulated_athletes=30, learners=QUICK[:1])
     logged = mlflow.get_run(run.run_id)
     assert logged.data.metrics["product_paper_roc_auc"] == pytest.approx(
         run.validation.metrics["product_paper_roc_auc"]
@@ -99,9 +89,8 @@ def test_the_lovdal_run_is_logged_to_mlflow_with_its_model_card_section(generate
     assert set(PLOT_FILES) <= logged_files
 
 
-@pytest.mark.skipif(not SHARED_FIXTURE.exists(), reason=f"shared Lövdal fixture not found at {SHARED_FIXTURE}")
-def test_a_lovdal_window_sent_to_the_api_reads_no_unobserved_day_as_rest(client):
-    frame = read_day_file(SHARED_FIXTURE).iloc[:3]
+def test_a_lovdal_window_sent_to_the_api_reads_no_unobserved_day_as_rest(client, shared_head: Path):
+    frame = read_day_file(shared_head).iloc[:3]
     rows = row_features(frame)
     cohort, spans = row_cohort(frame)
     for i, (athlete_id, day) in enumerate(zip(spans["athlete_id"], spans["end"], strict=True)):
