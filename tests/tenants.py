@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from service.api.routes.risk import EXAMPLE
 from service.repositories.keys import create_key, tenant_named
 from service.security import Role
 
@@ -61,3 +62,22 @@ def store_log(client: TestClient, tenant: TenantKeys, athlete_id: str, request: 
     for i, injury in enumerate(request["injuries"]):
         response = client.put(f"/v1/athletes/{athlete_id}/injuries/i{i}", json=injury, headers=tenant.clinician)
         assert response.status_code == 201, response.text
+
+
+ASSESSED_DAYS = ("2026-10-18", "2026-10-25")
+
+
+def assessed_tenant(service: TestClient) -> tuple[TenantKeys, list[dict]]:
+    """A tenant whose one athlete is assessed on ASSESSED_DAYS and gets shin splints three days after the second."""
+    tenant = new_tenant(service)
+    athlete_id = add_athlete(service, tenant, **EXAMPLE["athlete"])
+    store_log(service, tenant, athlete_id, EXAMPLE)
+    answers = []
+    for day in ASSESSED_DAYS:
+        response = service.get(f"/v1/athletes/{athlete_id}/risk", params={"as_of": day}, headers=tenant.clinician)
+        assert response.status_code == 200, response.text
+        answers.append(response.json())
+    injury = {"kind": "mtss", "onset": "2026-10-28"}
+    response = service.put(f"/v1/athletes/{athlete_id}/injuries/shin", json=injury, headers=tenant.clinician)
+    assert response.status_code == 201, response.text
+    return tenant, answers

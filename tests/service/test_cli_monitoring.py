@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from service.cli import app
 from tests.conftest import Trained
-from tests.service.api.test_monitoring import assessed_tenant
+from tests.tenants import assessed_tenant
 from training.settings import Settings, get_settings
 
 

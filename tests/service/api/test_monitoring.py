@@ -5,26 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.routes.risk import EXAMPLE
-from tests.tenants import TenantKeys, add_athlete, new_tenant, store_log
-
-DAYS = ("2026-10-18", "2026-10-25")
-
-
-def assessed_tenant(service: TestClient) -> tuple[TenantKeys, list[dict]]:
-    """A tenant whose one athlete is assessed on DAYS and gets shin splints three days after the second."""
-    tenant = new_tenant(service)
-    athlete_id = add_athlete(service, tenant, **EXAMPLE["athlete"])
-    store_log(service, tenant, athlete_id, EXAMPLE)
-    answers = []
-    for day in DAYS:
-        response = service.get(f"/v1/athletes/{athlete_id}/risk", params={"as_of": day}, headers=tenant.clinician)
-        assert response.status_code == 200, response.text
-        answers.append(response.json())
-    injury = {"kind": "mtss", "onset": "2026-10-28"}
-    response = service.put(f"/v1/athletes/{athlete_id}/injuries/shin", json=injury, headers=tenant.clinician)
-    assert response.status_code == 201, response.text
-    return tenant, answers
+from tests.tenants import assessed_tenant, new_tenant
 
 
 def probability(answer: dict, kind: str) -> float:
