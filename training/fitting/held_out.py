@@ -26,9 +26,6 @@ from training.model.horizons import risk_over_days
 from training.model.risk_model import InjuryRiskModel
 
 WEIGHT = "sample_weight"  # rows kept by sampling carry 1 / their chance of being kept
-_KEPT = ("label", "truth", "oracle_fair", "model", "logistic", "acwr")
-# Over 28 days: the model's 28-day risk (training.model.horizons) against the 28-day labels and true risks.
-_KEPT_LONG = ("label", "truth", "oracle_fair", "model")
 
 
 @dataclass(frozen=True)
@@ -77,14 +74,12 @@ class HeldOut:
 
     def add(self, rows: pd.DataFrame) -> None:
         """Score a chunk of test rows (ordered by athlete and date, as ``labelled_span`` gives them)."""
-        if not len(rows):
-            return
         rows = scored_days(rows, self.day_stride)
         if not len(rows):
             return
         codes = pd.factorize(rows["athlete_id"])[0] + self._athletes
         predicted = self.model.predict_risk(rows)
-        self._athletes = int(codes.max()) + 1 if len(codes) else self._athletes
+        self._athletes = int(codes.max()) + 1
         self.rows += len(rows)
         for kind in INJURIES:
             label = label_column(kind)
@@ -100,10 +95,7 @@ class HeldOut:
                 "logistic": baseline.logistic.predict(part),
                 "acwr": baseline.acwr.predict(part["acwr_rolling"]),
             }
-            store = self._columns.setdefault(kind, {name: [] for name in _KEPT})
-            for name, values in columns.items():
-                store[name].append(values.astype(np.float32))
-            self._codes.setdefault(kind, []).append(codes[usable].astype(np.int32))
+            _keep(self._columns, self._codes, kind, columns, codes[usable])
             self._onsets[kind] = self._onsets.get(kind, 0) + onsets(part, label)
             if long_label_column(kind) in rows:
                 self._add_long(rows, predicted[kind].to_numpy(), codes, kind)
@@ -119,10 +111,7 @@ class HeldOut:
             "oracle_fair": rows[fair].to_numpy()[usable],
             "model": risk_over_days(predicted[usable], self.model.horizon_days),
         }
-        store = self._long.setdefault(kind, {name: [] for name in _KEPT_LONG})
-        for name, values in columns.items():
-            store[name].append(values.astype(np.float32))
-        self._long_codes.setdefault(kind, []).append(codes[usable].astype(np.int32))
+        _keep(self._long, self._long_codes, kind, columns, codes[usable])
 
     def _keep_for_importance(self, rows: pd.DataFrame) -> None:
         # Every row with an onset ahead, and the importance_rows others with the smallest random keys so far: a
@@ -149,9 +138,7 @@ class HeldOut:
         for kind in INJURIES:
             if kind not in self._columns:
                 continue
-            # Each injury's chunks are released once joined: the evaluation holds one injury in float64 at a time.
-            kept = {name: np.concatenate(parts).astype(np.float64) for name, parts in self._columns.pop(kind).items()}
-            codes = np.concatenate(self._codes.pop(kind))
+            kept, codes = _released(self._columns, self._codes, kind)
             y, truth = kept["label"], kept["truth"]
             predictions = {
                 "model": kept["model"],
@@ -162,10 +149,7 @@ class HeldOut:
                 "base_rate": np.full(len(y), self.baselines[kind].base_rate),
             }
             metrics.update(evaluate_injury(kind, y, predictions, codes, replicates, self.seed, truth, interval_rows))
-            for decile in truth_deciles(truth, predictions["model"]):
-                number = int(decile["decile"])
-                metrics[f"{kind}_truth_decile_{number}_mean_predicted"] = decile["mean_predicted"]
-                metrics[f"{kind}_truth_decile_{number}_mean_true"] = decile["mean_true"]
+            metrics.update(_decile_metrics(kind, truth, predictions["model"]))
             metrics[f"{kind}_base_rate"] = self.model.base_rates[kind]
             metrics[f"{kind}_test_onsets"] = float(self._onsets[kind])
             metrics[f"{kind}_test_rows"] = float(len(y))
@@ -186,8 +170,7 @@ class HeldOut:
         28 days. Empty when the test rows carried no 28-day labels."""
         if kind not in self._long:
             return {}
-        kept = {name: np.concatenate(parts).astype(np.float64) for name, parts in self._long.pop(kind).items()}
-        codes = np.concatenate(self._long_codes.pop(kind))
+        kept, codes = _released(self._long, self._long_codes, kind)
         y, truth, name = kept["label"], kept["truth"], long_horizon_name(kind)
         base_rate = float(risk_over_days(np.array([self.baselines[kind].base_rate]), self.model.horizon_days)[0])
         predictions = {
@@ -200,10 +183,7 @@ class HeldOut:
         # resample every fourth row or fewer, at a quarter of the cost; point estimates use every row.
         thinned = min(interval_rows or len(y), max(len(y) // 4, 1))
         metrics = evaluate_injury(name, y, predictions, codes, replicates, self.seed, truth, thinned)
-        for decile in truth_deciles(truth, predictions["model"]):
-            number = int(decile["decile"])
-            metrics[f"{name}_truth_decile_{number}_mean_predicted"] = decile["mean_predicted"]
-            metrics[f"{name}_truth_decile_{number}_mean_true"] = decile["mean_true"]
+        metrics.update(_decile_metrics(name, truth, predictions["model"]))
         metrics[f"{name}_test_rows"] = float(len(y))
         return metrics
 
@@ -220,6 +200,38 @@ class HeldOut:
             self.seed,
             max_rows=self.importance_rows,
         )
+
+
+def _keep(
+    kept: dict[str, dict[str, list[np.ndarray]]],
+    kept_codes: dict[str, list[np.ndarray]],
+    kind: str,
+    columns: dict[str, np.ndarray],
+    codes: np.ndarray,
+) -> None:
+    """Append one chunk's columns of an injury (as float32) and their athletes' codes to what is kept."""
+    store = kept.setdefault(kind, {name: [] for name in columns})
+    for name, values in columns.items():
+        store[name].append(values.astype(np.float32))
+    kept_codes.setdefault(kind, []).append(codes.astype(np.int32))
+
+
+def _released(
+    kept: dict[str, dict[str, list[np.ndarray]]], kept_codes: dict[str, list[np.ndarray]], kind: str
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """One injury's kept chunks joined (float64) and released: the evaluation holds one injury at a time."""
+    columns = {name: np.concatenate(parts).astype(np.float64) for name, parts in kept.pop(kind).items()}
+    return columns, np.concatenate(kept_codes.pop(kind))
+
+
+def _decile_metrics(name: str, truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    """Mean predicted and mean true risk per decile of the predicted risk, as metrics named after ``name``."""
+    metrics = {}
+    for decile in truth_deciles(truth, predicted):
+        number = int(decile["decile"])
+        metrics[f"{name}_truth_decile_{number}_mean_predicted"] = decile["mean_predicted"]
+        metrics[f"{name}_truth_decile_{number}_mean_true"] = decile["mean_true"]
+    return metrics
 
 
 def scored_days(rows: pd.DataFrame, stride: int) -> pd.DataFrame:
