@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from service.db.models import Activity, InjuryEvent
+from service.repositories._windows import on_days
 
 Row = TypeVar("Row", Activity, InjuryEvent)
 
@@ -25,11 +26,7 @@ def dated_page(
 ) -> tuple[list[Row], int]:
     """Rows of ``model`` for the athlete with ``day`` in [first, last], after the cursor, and the total count."""
     row_id = model.id
-    query = select(model).where(model.athlete_id == athlete_id)
-    if first is not None:
-        query = query.where(day >= first)
-    if last is not None:
-        query = query.where(day <= last)
+    query = on_days(select(model).where(model.athlete_id == athlete_id), day, first, last)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     if after is not None:
         after_day, last_id = after

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.db.models import Athlete, RiskAssessment
+from service.repositories._windows import of_tenant, on_days
 from service.schemas.risk import RiskResponse
 from training.domain.schema import INJURIES
 
@@ -117,12 +118,7 @@ def in_window(
         *(getattr(RiskAssessment, f"{prefix}_{kind}") for prefix in ("p", "rr") for kind in INJURIES),
         RiskAssessment.features,
     )
-    if tenant_id is not None:
-        query = query.join(Athlete, Athlete.id == RiskAssessment.athlete_id).where(Athlete.tenant_id == tenant_id)
-    if first is not None:
-        query = query.where(RiskAssessment.as_of >= first)
-    if last is not None:
-        query = query.where(RiskAssessment.as_of <= last)
+    query = on_days(of_tenant(query, RiskAssessment.athlete_id, tenant_id), RiskAssessment.as_of, first, last)
     if model_version is not None:
         query = query.where(RiskAssessment.model_version == model_version)
     rows = pd.DataFrame(session.execute(query.order_by(RiskAssessment.id)).mappings().all())

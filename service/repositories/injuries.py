@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.db.models import Athlete, InjuryEvent
 from service.repositories._dated_pages import dated_page
+from service.repositories._windows import of_tenant, on_days
 from service.schemas.injuries import InjuryIn
 
 
@@ -64,10 +65,5 @@ def onsets(session: Session, tenant_id: int | None, first: dt.date | None, last:
     """athlete_id, kind and onset of the injuries with onset in first..last (either open), of one tenant (None:
     every tenant)."""
     query = select(InjuryEvent.athlete_id, InjuryEvent.kind, InjuryEvent.onset)
-    if tenant_id is not None:
-        query = query.join(Athlete, Athlete.id == InjuryEvent.athlete_id).where(Athlete.tenant_id == tenant_id)
-    if first is not None:
-        query = query.where(InjuryEvent.onset >= first)
-    if last is not None:
-        query = query.where(InjuryEvent.onset <= last)
+    query = on_days(of_tenant(query, InjuryEvent.athlete_id, tenant_id), InjuryEvent.onset, first, last)
     return pd.DataFrame(session.execute(query).tuples().all(), columns=["athlete_id", "kind", "onset"])
