@@ -19,7 +19,7 @@ from service.retraining.outcome_rows import outcome_rows
 from service.retraining.retrain import retrain
 from tests.conftest import TEST_TRAINING, Trained
 from tests.factories import request_for
-from tests.tenants import TenantKeys, new_tenant
+from tests.tenants import TenantKeys, add_athlete, new_tenant, store_log
 from training.domain.schema import INJURIES
 from training.settings import Settings
 
@@ -31,20 +31,9 @@ def store_athletes(client: TestClient, tenant: TenantKeys, trained: Trained, ext
     ids = set()
     for external_id in external_ids:
         body = request_for(cohort, external_id, last)
-        created = client.post(
-            "/v1/athletes", json={"external_id": external_id, "profile": body["athlete"]}, headers=tenant.platform
-        )
-        athlete_id = created.json()["id"]
+        athlete_id = add_athlete(client, tenant, external_id, **body["athlete"])
         ids.add(athlete_id)
-        activities = [{**run, "kind": "run"} for run in body["runs"]]
-        activities += [{**session, "kind": "strength"} for session in body["strength_sessions"]]
-        response = client.post(
-            f"/v1/athletes/{athlete_id}/activities:bulk", json={"activities": activities}, headers=tenant.platform
-        )
-        assert response.status_code == 200, response.text
-        for i, injury in enumerate(body["injuries"]):
-            response = client.put(f"/v1/athletes/{athlete_id}/injuries/i{i}", json=injury, headers=tenant.clinician)
-            assert response.status_code == 201, response.text
+        store_log(client, tenant, athlete_id, body)
     return ids
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Connection, inspect, text
 
 from service.db.migrate import current, downgrade, upgrade
 from service.db.models import Base
@@ -55,20 +55,23 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(empty_databas
     assert current(empty_database) == HEAD
 
 
-def test_a_stored_athlete_gains_an_empty_log_start_on_upgrade(empty_database: str):
-    from sqlalchemy import text
+def insert_tenant_and_athlete(connection: Connection) -> None:
+    """Tenant 1 and its athlete 'a', in the columns every migration since 0001 keeps."""
+    connection.execute(text("INSERT INTO tenants (id, name, created_at) VALUES (1, 't', CURRENT_TIMESTAMP)"))
+    connection.execute(
+        text(
+            "INSERT INTO athletes (id, tenant_id, external_id, age, sex, years_running, created_at, "
+            "updated_at) VALUES ('a', 1, 'x', 30, 'F', 2.0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        )
+    )
 
+
+def test_a_stored_athlete_gains_an_empty_log_start_on_upgrade(empty_database: str):
     upgrade(empty_database, "0001")
     engine = make_engine(empty_database)
     try:
         with engine.begin() as connection:
-            connection.execute(text("INSERT INTO tenants (id, name, created_at) VALUES (1, 't', CURRENT_TIMESTAMP)"))
-            connection.execute(
-                text(
-                    "INSERT INTO athletes (id, tenant_id, external_id, age, sex, years_running, created_at, "
-                    "updated_at) VALUES ('a', 1, 'x', 30, 'F', 2.0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-                )
-            )
+            insert_tenant_and_athlete(connection)
         upgrade(empty_database)
         with engine.connect() as connection:
             assert connection.execute(text("SELECT log_start FROM athletes")).scalar_one() is None
@@ -77,19 +80,11 @@ def test_a_stored_athlete_gains_an_empty_log_start_on_upgrade(empty_database: st
 
 
 def test_a_stored_assessment_gains_empty_features_on_upgrade(empty_database: str):
-    from sqlalchemy import text
-
     upgrade(empty_database, "0004")
     engine = make_engine(empty_database)
     try:
         with engine.begin() as connection:
-            connection.execute(text("INSERT INTO tenants (id, name, created_at) VALUES (1, 't', CURRENT_TIMESTAMP)"))
-            connection.execute(
-                text(
-                    "INSERT INTO athletes (id, tenant_id, external_id, age, sex, years_running, created_at, "
-                    "updated_at) VALUES ('a', 1, 'x', 30, 'F', 2.0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-                )
-            )
+            insert_tenant_and_athlete(connection)
             connection.execute(
                 text(
                     "INSERT INTO risk_assessments (athlete_id, as_of, model_name, model_version, drivers, created_at) "
