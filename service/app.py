@@ -91,8 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
             def population() -> tuple[dict, str] | None:
                 served = app.state.models.served
-                # A model pickled before distributions were saved has no such attribute.
-                return None if served is None else (getattr(served.model, "feature_distribution", {}), served.version)
+                return None if served is None else (served.feature_distribution, served.version)
 
             app.state.monitoring_gauges = MonitoringGauges(settings, app.state.db.session, population)
     for router in (risk.router, what_if.router, exercises.router, model.router):

@@ -414,7 +414,7 @@ def monitoring(
     settings = get_settings()
     try:
         served = load_served_model(settings)
-        distribution, version = getattr(served.model, "feature_distribution", {}), served.version
+        distribution, version = served.feature_distribution, served.version
     except ModelNotRegisteredError as error:
         typer.echo(f"drift not judged: {error}", err=True)
         distribution, version = {}, None

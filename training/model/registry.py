@@ -33,6 +33,12 @@ class ServedModel:
     model: InjuryRiskModel
     model_card: str | None = None
 
+    @property
+    def feature_distribution(self) -> dict[str, dict[str, list[float]]]:
+        """The training population's feature distribution that monitoring compares recent assessments with."""
+        # A model pickled before distributions were saved has no such attribute.
+        return getattr(self.model, "feature_distribution", {})
+
 
 def use_tracking(settings: Settings) -> MlflowClient:
     """Point MLflow at the configured tracking store and make sure the experiment exists."""

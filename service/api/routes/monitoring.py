@@ -53,8 +53,7 @@ def get_model_monitoring(
         first=window_from,
         last=window_to,
         model_version=model_version,
-        # A model pickled before distributions were saved has no such attribute.
-        training_distribution=getattr(served.model, "feature_distribution", {}),
+        training_distribution=served.feature_distribution,
         training_version=served.version,
     )
     session.commit()
