@@ -1,5 +1,6 @@
 """The training habits the competitive simulator profile (``training.lovdal.marginals.COMPETITIVE``) is set from,
-measured on the real Lövdal file and on the profile's simulated runners side by side: doubles, strength days,
+measured on the real Lövdal file, on the profile's simulated runners and on the default profile's experienced
+runners side by side: doubles, strength days,
 alternative training (which the training log has no place for), weeks and stretches without running, how uneven a
 week's running days are, speed days, the spread of weekly km, and injury onsets.
 
@@ -19,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from training.lovdal.importer import WINDOW_DAYS, column, daily_log, log_ids, read_day_file
-from training.lovdal.marginals import COMPETITIVE, simulated_days
-from training.simulation.simulate import simulate
+from training.lovdal.marginals import COMPETITIVE, KM_PER_HOUR, simulated_days
+from training.simulation.simulate import SimulationConfig, simulate
 
 _MIN_OFF_DAYS = 7  # a stretch this long without running counts as an off period
 
@@ -88,12 +89,15 @@ def day_figures(days: pd.DataFrame) -> dict[str, float]:
 
 def off_periods(days: pd.DataFrame) -> dict[str, float]:
     """Stretches of 7 or more consecutive observed days without running: how many a year and how long."""
-    lengths = []
+    lengths, off_strength = [], []
     for _, stretch in days.groupby("stretch", sort=False):
         dry = np.r_[0, (stretch["km"].to_numpy() <= 0).astype(int), 0]
         edges = np.diff(dry)
-        runs = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
-        lengths.extend(runs[runs >= _MIN_OFF_DAYS])
+        begins, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        strength = np.r_[0, np.cumsum(stretch["strength"].to_numpy())]
+        long = ends - begins >= _MIN_OFF_DAYS
+        lengths.extend((ends - begins)[long])
+        off_strength.extend((strength[ends] - strength[begins])[long])
     lengths_arr = np.asarray(lengths, dtype=float)
     q = np.percentile(lengths_arr, [25, 50, 75, 90]) if len(lengths_arr) else [np.nan] * 4
     return {
@@ -103,6 +107,9 @@ def off_periods(days: pd.DataFrame) -> dict[str, float]:
         "off period days: 75th percentile": float(q[2]),
         "off period days: 90th percentile": float(q[3]),
         "share of days in an off period": float(lengths_arr.sum() / len(days)),
+        "strength days per week in off periods": float(
+            sum(strength for strength in off_strength) / max(lengths_arr.sum(), 1) * WINDOW_DAYS
+        ),
     }
 
 
@@ -143,13 +150,14 @@ def real_figures(frame: pd.DataFrame) -> dict[str, float]:
         **day_figures(days),
         **off_periods(days),
         **week_figures(block("total km"), hard, frame["Athlete ID"].to_numpy()),
-        "injury onsets per athlete-year (any injury)": onsets / years,
+        "injury onsets per athlete-year": onsets / years,
+        "injury onsets per 1000 running hours (12 km/h)": 1000 * onsets / (float(days["km"].sum()) / KM_PER_HOUR),
         "km per athlete-year": float(days["km"].sum()) / years,
     }
 
 
-def simulated_figures(athletes: int, seed: int) -> dict[str, float]:
-    days = simulated_days(simulate(COMPETITIVE.model_copy(update={"athletes": athletes, "seed": seed})))
+def simulated_figures(config: SimulationConfig) -> dict[str, float]:
+    days = simulated_days(simulate(config))
     weeks = days["km"].shape[1] // WINDOW_DAYS
     hard = (days["km_threshold"] + days["km_interval"]) > 0
 
@@ -162,7 +170,10 @@ def simulated_figures(athletes: int, seed: int) -> dict[str, float]:
         **day_figures(table),
         **off_periods(table),
         **week_figures(weekly(days["km"]), weekly(hard), np.repeat(np.arange(days["km"].shape[0]), weeks)),
-        "injury onsets per athlete-year (four injuries)": float(days["onsets"].sum()) / years,
+        "injury onsets per athlete-year": float(days["onsets"].sum()) / years,
+        "injury onsets per 1000 running hours (12 km/h)": 1000
+        * float(days["onsets"].sum())
+        / (float(days["km"].sum()) / KM_PER_HOUR),
         "km per athlete-year": float(days["km"].sum()) / years,
     }
 
@@ -173,11 +184,15 @@ def main() -> None:
     parser.add_argument("--athletes", type=int, default=600, help="competitive-profile athletes to simulate")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    real = real_figures(read_day_file(args.path))
-    simulated = simulated_figures(args.athletes, args.seed)
-    print(f"{'habit':<76} {'real':>9} {'simulated':>10}")
-    for name in dict.fromkeys([*real, *simulated]):
-        print(f"{name:<76} {real.get(name, float('nan')):>9.3f} {simulated.get(name, float('nan')):>10.3f}")
+    columns = {
+        "real": real_figures(read_day_file(args.path)),
+        "competitive": simulated_figures(COMPETITIVE.model_copy(update={"athletes": args.athletes, "seed": args.seed})),
+        # The default profile's experienced runners: where the competitive settings started from.
+        "default": simulated_figures(SimulationConfig(athletes=args.athletes, seed=args.seed, novice_share=0.0)),
+    }
+    print(f"{'habit (injuries: any in the file, the four named in the simulator)':<76}", *(f"{c:>11}" for c in columns))
+    for name in columns["real"]:
+        print(f"{name:<76}", *(f"{figures[name]:>11.3f}" for figures in columns.values()))
 
 
 if __name__ == "__main__":

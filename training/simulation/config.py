@@ -57,7 +57,7 @@ class SimulationConfig(BaseModel):
     weekly_km_median_novice: float = Field(default=15.0, gt=0.0)
     """Median weekly km that novices build to."""
     weekly_km_sigma: float = Field(default=0.35, gt=0.0)
-    """Log-scale SD across experienced runners of the weekly km they build to (novices and others alike)."""
+    """Log-scale SD across runners of the weekly km they build to, around their group's median (novice or not)."""
     weekly_km_max: float = Field(default=90.0, gt=0.0)
     """Most weekly km an experienced runner builds to, however their goal grows (novices: 45)."""
     run_days_shares: tuple[float, float, float, float, float] = (0.25, 0.35, 0.25, 0.15, 0.0)
