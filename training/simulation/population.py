@@ -46,7 +46,7 @@ def draw_athletes(rng: np.random.Generator, cfg: SimulationConfig) -> Athletes:
 
 @dataclass(frozen=True)
 class Plan:
-    """Per-athlete training habits: run days, volumes, paces, speed work, races, holidays."""
+    """Per-athlete training habits: run days, volumes, paces, speed work, doubles, races, holidays, off periods."""
 
     run_days: np.ndarray  # (n, 7) bool, weekday 0 = Monday
     long_day: np.ndarray

@@ -1,10 +1,11 @@
 """Synthetic cohort of runners with known true risk: training logs, strength work, injuries and the daily hazard.
 
 The simulator is vectorised over athletes and loops over days. Each day it plans every athlete's run (weekly plan
-with build and recovery weeks, races with a taper, holidays, missed runs, unplanned long runs, speed work), their
-strength session (exercises from the catalogue), then the hazard of each injury from that day's exposure and the
-effects in ``SimulationConfig``, and draws onsets. The hazard it used is returned as the oracle, so models can be
-scored against the true risk rather than only against noisy labels.
+with build and recovery weeks, races with a taper, holidays, missed runs, unplanned long runs, speed work; where the
+config sets them, doubles, off periods and uneven run days), their strength session (exercises from the catalogue),
+then the hazard of each injury from that day's exposure and the effects in ``SimulationConfig``, and draws onsets.
+The hazard it used is returned as the oracle, so models can be scored against the true risk rather than only
+against noisy labels.
 """
 
 from __future__ import annotations
