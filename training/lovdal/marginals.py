@@ -65,13 +65,40 @@ TOLERANCES: dict[str, Tolerance] = {
     ),
 }
 # Competitive middle- and long-distance runners as the Lövdal cohort holds them. Each change from the default
-# (recreational) profile is set from the file:
+# (recreational) profile is set from the file (benchmarks/lovdal_habits.py measures each figure on both sides):
 # - novice_share 0.30 -> 0: the cohort is competitive runners;
-# - weekly_km_median 35 -> 52: the setting is the median of the athletes' weekly volume before recovery weeks,
-#   missed runs and holidays, which take about 15% off; 52 puts the simulated median week at the file's 44.6 km;
-# - speed_sessions_shares (0.35, 0.45, 0.20) -> (0, 0.2, 0.8): the file's runners run 18% of their km at threshold
-#   or faster, the default profile 7%; most competitive runners train two quality sessions a week.
-COMPETITIVE = SimulationConfig(novice_share=0.0, weekly_km_median=52.0, speed_sessions_shares=(0.0, 0.2, 0.8))
+# - weekly_km_median 35 -> 58: the median of the volume runners build to before recovery weeks, missed runs and off
+#   periods take their share; 58 puts the simulated median week at the file's 44.6 km;
+# - weekly_km_sigma 0.35 -> 0.55: the runners' own median weeks spread with a log-SD of 0.60 in the file;
+# - weekly_km_max 90 -> 160: the file's weeks reach 155 km at the 99th percentile (220 at most);
+# - run_days_shares (0.25, 0.35, 0.25, 0.15, 0) -> (0.10, 0.15, 0.30, 0.25, 0.20) for 3-7 days: a fifth of the
+#   file's non-empty weeks hold 6 running days and over a tenth 7;
+# - run_day_km_sigma 0 -> 0.2: in the file's weeks the second-longest day is 1.38 times the mean of the remaining
+#   running days (the default's equal days: 1.14);
+# - speed_sessions_shares (0.35, 0.45, 0.20) -> (0, 0.05, 0.35, 0.6) for 0-3 a week: the file's non-empty weeks
+#   hold 2.2 days with threshold or faster km, 45% of them three or more;
+# - double_run_probability 0 -> 0.1 (of run days but the long run's): 7% of the file's running days without
+#   strength or alternative training count two sessions; they hold 1.8 times a single run's km
+#   (double_run_km_fraction 0.8);
+# - holiday_share 0.6 -> 0 and breaks_per_year 0 -> 2.1: the file has 2.1 stretches a year of 7 or more days
+#   without running (median 11.5 days, a quarter of them 21 or more: the break_extra_days defaults); it does not
+#   say which were holidays;
+# - strength_weekly_share 0.35 -> 0.40, strength_twice_weekly_share 0.20 -> 0.30: the file's runners strength-train
+#   on 0.83 days a week, a quarter of them on under one day in three weeks.
+COMPETITIVE = SimulationConfig(
+    novice_share=0.0,
+    weekly_km_median=58.0,
+    weekly_km_sigma=0.55,
+    weekly_km_max=160.0,
+    run_days_shares=(0.10, 0.15, 0.30, 0.25, 0.20),
+    run_day_km_sigma=0.2,
+    speed_sessions_shares=(0.0, 0.05, 0.35, 0.6),
+    double_run_probability=0.1,
+    holiday_share=0.0,
+    breaks_per_year=2.1,
+    strength_weekly_share=0.40,
+    strength_twice_weekly_share=0.30,
+)
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,28 @@ class SimulationConfig(BaseModel):
     """Median weekly km that experienced runners build to."""
     weekly_km_median_novice: float = Field(default=15.0, gt=0.0)
     """Median weekly km that novices build to."""
+    weekly_km_sigma: float = Field(default=0.35, gt=0.0)
+    """Log-scale SD across runners of the weekly km they build to, around their group's median (novice or not)."""
+    weekly_km_max: float = Field(default=90.0, gt=0.0)
+    """Most weekly km an experienced runner builds to, however their goal grows (novices: 45)."""
+    run_days_shares: tuple[float, float, float, float, float] = (0.25, 0.35, 0.25, 0.15, 0.0)
+    """Shares of experienced runners with 3, 4, 5, 6 and 7 run days a week (novices: 70% three, 30% four)."""
+    run_day_km_sigma: float = Field(default=0.0, ge=0.0)
+    """Log-scale SD of how each week's run days other than the long run differ in length from one another
+    (medium-long days, workouts, short recovery runs), drawn anew each week; the week's km stay as planned.
+    0: those days are equal but for the day-to-day noise."""
+    double_run_probability: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Chance that a run day other than the long-run day also holds a second, easy run (a double), the runner's
+    mean: runners differ (gamma, shape 2). 0: one run a day."""
+    double_run_km_fraction: float = Field(default=0.8, gt=0.0)
+    """Km of a double as a fraction of the day's first run."""
+    breaks_per_year: float = Field(default=0.0, ge=0.0)
+    """Mean number (Poisson) of off periods a year: a week or more without running (season breaks, illness, injuries
+    other than the four modelled); strength habits go on. 0: none beyond holidays and injuries."""
+    break_extra_days_median: float = Field(default=4.5, gt=0.0)
+    """Median days an off period lasts beyond its first 7 (lognormal)."""
+    break_extra_days_sigma: float = Field(default=1.7, gt=0.0)
+    """Log-scale SD of the days an off period lasts beyond its first 7 (a long tail of months-long breaks)."""
     novice_fast_ramp_share: float = Field(default=0.5, ge=0.0, le=1.0)
     """Share of novices who add 15-45% a week in build weeks (many above 30%, Nielsen 2014 JOSPT)."""
     race_share: float = Field(default=0.4, ge=0.0, le=1.0)
@@ -68,8 +90,9 @@ class SimulationConfig(BaseModel):
     """Mean chance that a run becomes an unplanned long run above the longest run of the previous 30 days."""
     spike_band_shares: tuple[float, float, float] = (0.35, 0.35, 0.30)
     """Shares of unplanned long runs aimed at the 10-30%, 30-100% and >100% spike bands."""
-    speed_sessions_shares: tuple[float, float, float] = (0.35, 0.45, 0.20)
-    """Shares of experienced runners with 0, 1 and 2 speed sessions a week (novices: 80% none, 20% one)."""
+    speed_sessions_shares: tuple[float, ...] = (0.35, 0.45, 0.20)
+    """Shares of experienced runners with 0, 1, 2 (and so on) speed sessions a week, never on the long-run day
+    (novices: 80% none, 20% one)."""
     sprinter_share: float = Field(default=0.3, ge=0.0, le=1.0)
     """Share of runners with speed sessions who also sprint in them (km_sprint > 0)."""
 
@@ -215,7 +238,7 @@ class SimulationConfig(BaseModel):
     def _shares(self) -> SimulationConfig:
         if self.strength_weekly_share + self.strength_twice_weekly_share > 1.0:
             raise ValueError("strength_weekly_share + strength_twice_weekly_share must be at most 1")
-        for name in ("spike_band_shares", "speed_sessions_shares"):
+        for name in ("spike_band_shares", "speed_sessions_shares", "run_days_shares"):
             shares = getattr(self, name)
             if min(shares) < 0 or abs(sum(shares) - 1.0) > 1e-6:
                 raise ValueError(f"{name} must be non-negative and sum to 1")

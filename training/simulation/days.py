@@ -101,6 +101,7 @@ class DailyLog:
     rpe: np.ndarray
     hazard: np.ndarray
     strength_rows: list[tuple[np.ndarray, ...]]  # (athlete, day, exercise, sets, reps, load_kg) per session day
+    doubles: list[tuple[np.ndarray, ...]]  # (athlete, day, km, duration_min, rpe) of second runs, per day with any
 
 
 def _log_hr(cfg: SimulationConfig) -> dict[str, float]:
@@ -215,6 +216,8 @@ def run_days(
     km_log = np.zeros((total, n), f32)
     thr_log, int_log, spr_log = (np.zeros((total, n), f32) for _ in range(3))
     dur_log, rpe_log = np.zeros((total, n), f32), np.zeros((total, n), f32)
+    double_km_log = np.zeros((total, n), f32)  # km of second runs; the spike bands read the first run of a day
+    doubles: list[tuple[np.ndarray, ...]] = []
     band_log = np.zeros((total, n), np.int8)
     # Daily strength reps per protective region: eccentric hamstring, calf loading, hip/quad (PFPS).
     volume_log = np.zeros((total, n, 3), f32)
@@ -227,34 +230,36 @@ def run_days(
 
     volume = plan.start_km.copy()
     cap = plan.cap_km.copy()
-    cap_limit = np.where(a.novice, 45.0, 90.0)
     # Novices raise their goal more often and by more than experienced runners, so their fast ramps recur.
     goal_rate = np.where(a.novice, 1.0 / 8.0, 1.0 / 12.0)
     goal_step = np.where(a.novice, 0.08, 0.03)
     week_plan = volume.copy()
-    was_on_holiday = np.zeros(n, dtype=bool)
+    day_factor = np.ones((n, 7))  # each run day's km relative to the week's other non-long run days
+    was_away = np.zeros(n, dtype=bool)
 
     for i in range(total):
         d = i - warmup
         wd = weekday[i]
         injured, no_run, ramp = state.status(d, cfg.return_start_fraction)
         limited = injured.any(axis=1)
-        holiday = plan.holiday[i]
+        holiday, off = plan.holiday[i], plan.off[i]
 
         if i % 7 == 0:
             # Weekly plan: grow toward the goal in build weeks, drop in every 3rd/4th (recovery) week.
             week = i // 7
             recovery = (week + plan.cycle_offset) % plan.cycle_len == plan.cycle_len - 1
             new_goal = rng.random(n) < goal_rate
-            cap = np.where(new_goal, np.clip(cap * np.exp(rng.normal(goal_step, 0.2, n)), 6.0, cap_limit), cap)
-            detrained = was_on_holiday & ~holiday
+            cap = np.where(new_goal, np.clip(cap * np.exp(rng.normal(goal_step, 0.2, n)), 6.0, plan.cap_limit_km), cap)
+            detrained = was_away & ~holiday & ~off
             volume = np.where(detrained, volume * rng.uniform(0.6, 0.8, n), volume)
             grow = ~recovery & ~limited
             volume = np.where(grow, volume * (1.0 + plan.growth * rng.lognormal(0.0, 0.3, n)), volume)
             volume = np.minimum(volume, cap)
             week_plan = volume * np.where(recovery, plan.recovery_factor, 1.0) * rng.lognormal(0.0, 0.08, n)
-            was_on_holiday = holiday.copy()
-        was_on_holiday |= holiday
+            if cfg.run_day_km_sigma > 0:  # drawn only when set, so other profiles draw every number as before
+                day_factor = _uneven_days(rng, plan, cfg.run_day_km_sigma)
+            was_away = holiday | off
+        was_away |= holiday | off
 
         # --- Run of the day -----------------------------------------------------------------------------------
         days_to_race = plan.race_day - d
@@ -269,9 +274,9 @@ def run_days(
             1.0,
         )
         started = d >= a.first_run_day
-        planned = plan.run_days[:, wd] & started & ~holiday & (rng.random(n) >= plan.miss_probability) & ~no_run
+        planned = plan.run_days[:, wd] & started & ~holiday & ~off & (rng.random(n) >= plan.miss_probability) & ~no_run
         is_long = plan.long_day == wd
-        share = np.where(is_long, plan.long_share, plan.other_share)
+        share = np.where(is_long, plan.long_share, plan.other_share * day_factor[:, wd])
         km = week_plan * share * rng.lognormal(0.0, 0.12, n) * taper * ramp
         # Race builds: the long run climbs from half to three quarters of the race distance over 8 weeks.
         build = is_long & (days_to_race >= 15) & (days_to_race <= 70) & ~limited
@@ -306,6 +311,13 @@ def run_days(
         km_log[i], thr_log[i], int_log[i], spr_log[i] = km, km_threshold, km_interval, km_sprint
         dur_log[i], rpe_log[i] = minutes, rpe
         band_log[i] = spike_band(km, reference)
+        run_minutes = minutes  # today's exposure: both runs of a day where there are two
+        if cfg.double_run_probability > 0:  # drawn only when set, so other profiles draw every number as before
+            second = _double_runs(rng, cfg, plan, km, runs_today & ~is_long & ~race_today & ~limited)
+            double_km_log[i, second.who] = second.km
+            run_minutes = minutes.copy()
+            run_minutes[second.who] += second.minutes
+            doubles.append((second.who, np.full(len(second.who), i), second.km, second.minutes, second.rpe))
 
         # --- Strength session of the day ----------------------------------------------------------------------
         lifts = np.nonzero(habits.days[:, wd] & started & ~holiday & (rng.random(n) < habits.adherence))[0]
@@ -318,12 +330,12 @@ def run_days(
             continue
 
         # --- Hazard of the day ---------------------------------------------------------------------------------
-        exposure = np.maximum(minutes / 60.0, cfg.rest_day_exposure_hours)
+        exposure = np.maximum(run_minutes / 60.0, cfg.rest_day_exposure_hours)
         happened = (state.onset > NEVER) & (state.onset < d)  # (n, 4): an onset of that kind before today
         previous = np.asarray(happened.any(axis=1))
         spike_effect = spike_log_hr[band_log[max(i - cfg.spike_window_days, 0) : i]].max(axis=0)
-        km_7d = km_log[i - 6 : i + 1].sum(axis=0, dtype=np.float64)
-        km_prev_7d = km_log[i - 13 : i - 6].sum(axis=0, dtype=np.float64)
+        km_7d = _km(km_log, double_km_log, i - 6, i + 1)
+        km_prev_7d = _km(km_log, double_km_log, i - 13, i - 6)
         too_fast = (km_prev_7d > 0) & (km_7d > (1.0 + cfg.weekly_increase_threshold) * km_prev_7d)
         speed_7d = (int_log[i - 6 : i + 1] + spr_log[i - 6 : i + 1]).sum(axis=0) > 0
         sprint_7d = spr_log[i - 6 : i + 1].sum(axis=0) > 0
@@ -340,4 +352,44 @@ def run_days(
             who = rows[onsets[:, kind]]
             if len(who):
                 state.start(rng, cfg, who, kind, np.full(len(who), d))
-    return DailyLog(km_log, thr_log, int_log, spr_log, dur_log, rpe_log, hazard, strength_rows)
+    return DailyLog(km_log, thr_log, int_log, spr_log, dur_log, rpe_log, hazard, strength_rows, doubles)
+
+
+@dataclass(frozen=True)
+class _SecondRuns:
+    """The day's doubles: athletes, and each second run's km, minutes and RPE."""
+
+    who: np.ndarray
+    km: np.ndarray
+    minutes: np.ndarray
+    rpe: np.ndarray
+
+
+def _double_runs(
+    rng: np.random.Generator, cfg: SimulationConfig, plan: Plan, km: np.ndarray, eligible: np.ndarray
+) -> _SecondRuns:
+    """Easy second runs of the day, each ``double_run_km_fraction`` of the athlete's first run (with the day-to-day
+    noise of any run, and never longer than the first, which stays the day's longest run), at the easy pace."""
+    who = np.nonzero(eligible & (rng.random(len(km)) < plan.double_probability))[0]
+    noise = rng.lognormal(0.0, 0.12, len(who))
+    second_km = np.round(np.clip(km[who] * cfg.double_run_km_fraction * noise, 1.5, km[who]), 2)
+    minutes = np.round(plan.pace[who] * _EASY * second_km * rng.lognormal(0.0, 0.03, len(who)), 1)
+    rpe = np.clip(np.rint(3.0 + rng.normal(0, 0.7, len(who))), 1, 10)
+    return _SecondRuns(who, second_km, minutes, rpe)
+
+
+def _km(first_runs: np.ndarray, second_runs: np.ndarray, begin: int, end: int) -> np.ndarray:
+    """Km per athlete over days begin .. end - 1, both runs of a day."""
+    km = first_runs[begin:end].sum(axis=0, dtype=np.float64)
+    return km + second_runs[begin:end].sum(axis=0, dtype=np.float64)
+
+
+def _uneven_days(rng: np.random.Generator, plan: Plan, sigma: float) -> np.ndarray:
+    """(n, 7) factors of one week's run days other than the long run: lognormal, scaled to a mean of 1 over those
+    days, so the week's km stay as planned."""
+    n = len(plan.long_day)
+    others = plan.run_days.copy()
+    others[np.arange(n), plan.long_day] = False
+    factor = rng.lognormal(0.0, sigma, (n, 7))
+    mean = (factor * others).sum(axis=1, keepdims=True) / np.maximum(others.sum(axis=1, keepdims=True), 1)
+    return np.where(others, factor / np.maximum(mean, 1e-9), 1.0)

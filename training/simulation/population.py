@@ -46,7 +46,7 @@ def draw_athletes(rng: np.random.Generator, cfg: SimulationConfig) -> Athletes:
 
 @dataclass(frozen=True)
 class Plan:
-    """Per-athlete training habits: run days, volumes, paces, speed work, races, holidays."""
+    """Per-athlete training habits: run days, volumes, paces, speed work, doubles, races, holidays, off periods."""
 
     run_days: np.ndarray  # (n, 7) bool, weekday 0 = Monday
     long_day: np.ndarray
@@ -55,6 +55,7 @@ class Plan:
     long_share: np.ndarray
     other_share: np.ndarray
     cap_km: np.ndarray
+    cap_limit_km: np.ndarray  # most weekly km the goal may grow to
     start_km: np.ndarray
     growth: np.ndarray
     cycle_len: np.ndarray
@@ -63,15 +64,17 @@ class Plan:
     pace: np.ndarray  # easy pace, min/km
     miss_probability: np.ndarray
     spike_probability: np.ndarray
+    double_probability: np.ndarray  # chance of a second run on a run day other than the long-run day
     race_day: np.ndarray  # relative day, NEVER without a race
     race_km: np.ndarray
     holiday: np.ndarray  # (T, n) bool
+    off: np.ndarray  # (T, n) bool: an off period, no running (strength goes on)
 
 
 def draw_plan(rng: np.random.Generator, cfg: SimulationConfig, a: Athletes, total_days: int) -> Plan:
     n = cfg.athletes
     nov = a.novice
-    runs = np.where(nov, rng.choice([3, 4], n, p=[0.7, 0.3]), rng.choice([3, 4, 5, 6], n, p=[0.25, 0.35, 0.25, 0.15]))
+    runs = np.where(nov, rng.choice([3, 4], n, p=[0.7, 0.3]), rng.choice([3, 4, 5, 6, 7], n, p=cfg.run_days_shares))
     weekend = rng.integers(5, 7, n)
     long_day = np.where(rng.random(n) < 0.85, weekend, rng.integers(0, 7, n))
     keys = rng.random((n, 7))
@@ -79,7 +82,11 @@ def draw_plan(rng: np.random.Generator, cfg: SimulationConfig, a: Athletes, tota
     rank = keys.argsort(axis=1).argsort(axis=1)
     run_days = rank < runs[:, None]
 
-    speed_n = np.where(nov, rng.choice([0, 1], n, p=[0.8, 0.2]), rng.choice([0, 1, 2], n, p=cfg.speed_sessions_shares))
+    speed_n = np.where(
+        nov,
+        rng.choice([0, 1], n, p=[0.8, 0.2]),
+        rng.choice(len(cfg.speed_sessions_shares), n, p=cfg.speed_sessions_shares),
+    )
     speed_keys = np.where(run_days, rng.random((n, 7)), 2.0)
     speed_keys[np.arange(n), long_day] = 2.0
     speed_days = (speed_keys.argsort(axis=1).argsort(axis=1) < speed_n[:, None]) & (speed_keys < 2.0)
@@ -89,7 +96,8 @@ def draw_plan(rng: np.random.Generator, cfg: SimulationConfig, a: Athletes, tota
     other_share = (1.0 - long_share) / (runs - 1)
 
     median = np.where(nov, cfg.weekly_km_median_novice, cfg.weekly_km_median)
-    cap = np.clip(median * rng.lognormal(0.0, 0.35, n), np.where(nov, 6.0, 12.0), np.where(nov, 45.0, 90.0))
+    cap_limit = np.where(nov, 45.0, cfg.weekly_km_max)
+    cap = np.clip(median * rng.lognormal(0.0, cfg.weekly_km_sigma, n), np.where(nov, 6.0, 12.0), cap_limit)
     start = cap * np.where(nov, rng.uniform(0.3, 0.6, n), rng.uniform(0.75, 1.0, n))
     fast = nov & (rng.random(n) < cfg.novice_fast_ramp_share)
     # Nielsen 2014: novices adding over 30% a week; the rest build 3-10% a week.
@@ -117,6 +125,11 @@ def draw_plan(rng: np.random.Generator, cfg: SimulationConfig, a: Athletes, tota
             day = begin + offset
             hit = takes & (offset < length) & (day < total_days) & (day - warmup != race_day)
             holiday[day[hit], np.nonzero(hit)[0]] = True
+    # Drawn only when set, so that a profile without them draws every other number as before.
+    off = _off_periods(rng, cfg, total_days, race_day) if cfg.breaks_per_year > 0 else np.zeros_like(holiday)
+    double_p = np.zeros(n)
+    if cfg.double_run_probability > 0:
+        double_p = np.minimum(cfg.double_run_probability * rng.gamma(2.0, 0.5, n), 1.0)
     return Plan(
         run_days,
         long_day,
@@ -125,6 +138,7 @@ def draw_plan(rng: np.random.Generator, cfg: SimulationConfig, a: Athletes, tota
         long_share,
         other_share,
         cap,
+        cap_limit,
         start,
         growth,
         cycle_len,
@@ -133,10 +147,33 @@ def draw_plan(rng: np.random.Generator, cfg: SimulationConfig, a: Athletes, tota
         pace,
         miss,
         spike_p,
+        double_p,
         race_day,
         race_km,
         holiday,
+        off,
     )
+
+
+def _off_periods(rng: np.random.Generator, cfg: SimulationConfig, total_days: int, race_day: np.ndarray) -> np.ndarray:
+    """(T, n) bool: days of off periods, Poisson many per runner-year, each 7 days plus a lognormal tail; a race
+    day is kept (the runner races)."""
+    n = cfg.athletes
+    count = rng.poisson(cfg.breaks_per_year * total_days / 365.0, n)
+    who = np.repeat(np.arange(n), count)
+    begin = rng.integers(0, total_days, len(who))
+    extra = rng.lognormal(np.log(cfg.break_extra_days_median), cfg.break_extra_days_sigma, len(who))
+    end = np.minimum(begin + 7 + np.rint(np.minimum(extra, total_days)).astype(np.int64), total_days)
+    # Each period adds 1 from its first day and takes it back after its last: a day is off where the sum is positive.
+    edges = np.zeros((total_days + 1, n), dtype=np.int32)
+    np.add.at(edges, (begin, who), 1)
+    np.add.at(edges, (end, who), -1)
+    off = np.cumsum(edges[:-1], axis=0) > 0
+    racing = np.nonzero(race_day != NEVER)[0]
+    race_index = race_day[racing] + cfg.warmup_days
+    inside = (race_index >= 0) & (race_index < total_days)
+    off[race_index[inside], racing[inside]] = False
+    return off
 
 
 @dataclass(frozen=True)

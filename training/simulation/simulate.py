@@ -1,10 +1,11 @@
 """Synthetic cohort of runners with known true risk: training logs, strength work, injuries and the daily hazard.
 
 The simulator is vectorised over athletes and loops over days. Each day it plans every athlete's run (weekly plan
-with build and recovery weeks, races with a taper, holidays, missed runs, unplanned long runs, speed work), their
-strength session (exercises from the catalogue), then the hazard of each injury from that day's exposure and the
-effects in ``SimulationConfig``, and draws onsets. The hazard it used is returned as the oracle, so models can be
-scored against the true risk rather than only against noisy labels.
+with build and recovery weeks, races with a taper, holidays, missed runs, unplanned long runs, speed work; where the
+config sets them, doubles, off periods and uneven run days), their strength session (exercises from the catalogue),
+then the hazard of each injury from that day's exposure and the effects in ``SimulationConfig``, and draws onsets.
+The hazard it used is returned as the oracle, so models can be scored against the true risk rather than only
+against noisy labels.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def _activity_ids(
 def _runs_frame(log: DailyLog, ids: np.ndarray, calendar: pd.DatetimeIndex) -> pd.DataFrame:
     who, day = np.nonzero(log.km.T > 0)  # athlete-major, then date order
     pick = (day, who)
-    return pd.DataFrame(
+    first = pd.DataFrame(
         {
             "athlete_id": pd.Series(ids[who], dtype="string"),
             "activity_id": _activity_ids("R-", ids, who, day, calendar),
@@ -117,6 +118,26 @@ def _runs_frame(log: DailyLog, ids: np.ndarray, calendar: pd.DatetimeIndex) -> p
             },
         }
     )
+    if not log.doubles:
+        return first
+    # A double is a run of its own, logged after the day's first run with the same id and "-2".
+    who2, day2, km, minutes, rpe = (np.concatenate(parts) for parts in zip(*log.doubles, strict=True))
+    zero = np.zeros(len(who2))
+    second = pd.DataFrame(
+        {
+            "athlete_id": pd.Series(ids[who2], dtype="string"),
+            "activity_id": _activity_ids("R-", ids, who2, day2, calendar) + "-2",
+            "date": calendar[day2],
+            "km": km,
+            "km_threshold": zero,  # a double is easy running
+            "km_interval": zero,
+            "km_sprint": zero,
+            "duration_min": minutes,
+            "rpe": rpe,
+        }
+    )
+    order = np.lexsort((np.repeat([0, 1], [len(who), len(who2)]), np.r_[day, day2], np.r_[who, who2]))
+    return pd.concat([first, second], ignore_index=True).iloc[order].reset_index(drop=True)
 
 
 def _strength_frame(

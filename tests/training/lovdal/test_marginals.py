@@ -20,6 +20,7 @@ from training.lovdal.marginals import (
     outside_tolerance,
     real_intervals,
     simulated_marginals,
+    simulated_weeks,
     week_measures,
 )
 from training.simulation.simulate import SimulationConfig, simulate
@@ -75,8 +76,19 @@ def test_the_competitive_profile_is_within_every_tolerance_of_a_file_of_its_own_
     assert outside_tolerance(competitive_comparison(competitive_day_file)) == []
 
 
+def test_competitive_runners_are_injured_more_a_year_but_about_as_often_per_running_hour():
+    # Their doubles, longer weeks and off periods change exposure; the hazards are per exposure hour, so the rate per
+    # running hour stays that of the default profile's experienced runners (speed work adds a little).
+    competitive = simulated_weeks(simulate(COMPETITIVE.model_copy(update={"athletes": 400})))
+    recreational = simulated_weeks(simulate(SimulationConfig(athletes=400, novice_share=0.0)))
+    assert competitive.injuries / len(competitive.km) > recreational.injuries / len(recreational.km)
+    ratio = competitive.injuries_per_1000h / recreational.injuries_per_1000h
+    assert 0.5 < ratio < 2.0, ratio
+
+
 def with_doubles(frame: pd.DataFrame) -> pd.DataFrame:
-    """Two more sessions on every running day (doubles and cross-training the simulator does not have)."""
+    """Two more sessions on every running day: far more doubles than the profile's runners run, and cross-training,
+    which the log has no place for."""
     doubled = frame.copy()
     for day in range(WINDOW_DAYS):
         ran = doubled[column("total km", day)] > 0
@@ -104,13 +116,7 @@ def test_a_file_with_longer_runs_fails_the_comparison_on_weekly_km(competitive_d
 
 # The verdicts docs/real_runners.md reports for the full file (600 athletes, seed 7): what the simulator does not
 # reproduce. A change to the simulator or the tolerances that moves one must update the docs with it.
-OUTSIDE_ON_THE_REAL_FILE = [
-    "weekly_km_p10",
-    "sessions_per_week",
-    "rest_days_per_week",
-    "long_run_spike_weeks",
-    "injuries_per_1000h",
-]
+OUTSIDE_ON_THE_REAL_FILE = ["injuries_per_1000h"]
 
 
 @pytest.mark.slow

@@ -12,7 +12,9 @@ import pytest
 
 from training.domain.catalogue import default_catalogue
 from training.domain.schema import INJURIES, INJURY_COLUMNS, PROFILE_COLUMNS, RUN_COLUMNS, STRENGTH_COLUMNS, Cohort
+from training.features import compute_features
 from training.simulation.config import SimulationConfig
+from training.simulation.population import draw_athletes, draw_plan
 from training.simulation.simulate import (
     ORACLE_COLUMNS,
     Simulation,
@@ -161,6 +163,81 @@ def test_strength_sessions_use_three_to_five_catalogue_exercises(small: Simulati
     assert 0 < len(nordic) < len(lifters)
     assert strength["activity_id"].str.startswith("S-").all()
     assert (strength["sets"] >= 1).all() and strength["load_kg"].notna().any() and strength["load_kg"].isna().any()
+
+
+# --- Habits of competitive runners, off by default ---------------------------------------------------------------
+
+
+def _experienced(**settings: object) -> Simulation:
+    return simulate(
+        SimulationConfig.model_validate({"athletes": 60, "days": 84, "seed": 5, "novice_share": 0.0, **settings})
+    )
+
+
+def test_plans_follow_the_run_day_and_speed_session_shares_under_the_weekly_km_ceiling() -> None:
+    config = SimulationConfig(
+        athletes=200,
+        novice_share=0.0,
+        run_days_shares=(0, 0, 0, 0, 1),
+        speed_sessions_shares=(0, 0, 0, 1),
+        weekly_km_max=40.0,
+    )
+    rng = np.random.default_rng(1)
+    plan = draw_plan(rng, config, draw_athletes(rng, config), total_days=100)
+    assert (plan.run_days.sum(axis=1) == 7).all()
+    assert (plan.speed_days.sum(axis=1) == 3).all()
+    assert (plan.cap_km <= 40.0).all() and (plan.cap_limit_km == 40.0).all()
+
+
+def test_a_double_is_a_second_easy_run_no_longer_than_the_days_first() -> None:
+    sim = _experienced(double_run_probability=0.5)
+    runs = sim.cohort.runs
+    second = runs["activity_id"].str.endswith("-2")
+    assert second.any() and runs["activity_id"].is_unique
+    assert runs.groupby(["athlete_id", "date"]).size().max() == 2
+    first = runs[~second].set_index(["athlete_id", "date"])["km"]
+    doubles = runs[second].set_index(["athlete_id", "date"])
+    assert (doubles["km"] <= first.loc[doubles.index]).all()
+    assert (doubles[["km_threshold", "km_interval", "km_sprint"]] == 0).all().all()
+    # The features read a double as a run of its own.
+    day = doubles.index[0]
+    spans = pd.DataFrame({"athlete_id": [day[0]], "start": [day[1]], "end": [day[1]]})
+    features = compute_features(sim.cohort, spans)
+    ran = runs[(runs["athlete_id"] == day[0]) & runs["date"].between(day[1] - pd.Timedelta(days=6), day[1])]
+    assert features["runs_7d"].iloc[0] == len(ran)
+
+
+def _weeks_without_running(sim: Simulation) -> tuple[float, float]:
+    """Share of the athletes' weeks (from the first simulated day) without a run, and their strength sessions per
+    week."""
+    start = pd.Timestamp(sim.config.start_date)
+
+    def weeks(table: pd.DataFrame) -> pd.Series:
+        later = table[table["date"] >= start]
+        return later["athlete_id"].astype(str) + ":" + ((later["date"] - start).dt.days // 7).astype(str)
+
+    every = pd.Index([f"{a}:{w}" for a in sim.cohort.profiles["athlete_id"] for w in range(sim.config.days // 7)])
+    empty = every.difference(pd.Index(weeks(sim.cohort.runs).unique()))
+    strength = sim.cohort.strength.drop_duplicates("activity_id")
+    return len(empty) / len(every), float(weeks(strength).isin(empty).sum() / max(len(empty), 1))
+
+
+def test_off_periods_stop_running_for_weeks_while_strength_goes_on() -> None:
+    lifting = {"holiday_share": 0.0, "strength_weekly_share": 0.0, "strength_twice_weekly_share": 1.0}
+    without, _ = _weeks_without_running(_experienced(**lifting))
+    empty, strength_per_week = _weeks_without_running(_experienced(breaks_per_year=8.0, **lifting))
+    assert empty > without + 0.1
+    assert strength_per_week > 1.0
+
+
+def test_uneven_run_days_keep_the_weeks_km_and_spread_the_days() -> None:
+    even, uneven = _experienced().cohort.runs, _experienced(run_day_km_sigma=0.4).cohort.runs
+    assert uneven["km"].sum() == pytest.approx(even["km"].sum(), rel=0.1)
+
+    def spread(runs: pd.DataFrame) -> float:
+        return float(runs.groupby("athlete_id")["km"].agg(lambda km: km.std() / km.mean()).median())
+
+    assert spread(uneven) > spread(even) + 0.05
 
 
 # --- Injuries -----------------------------------------------------------------------------------------------------
