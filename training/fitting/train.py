@@ -316,21 +316,12 @@ def train_model(
         held_out = HeldOut(
             model, fitted_baselines(rows.train, config), config.seed, config.importance_rows, config.test_day_stride
         )
+        # The workers start on the later test chunks at once, while this process makes the first.
+        later = workers.map(ScoringWork(recipe, config.test_day_stride), test_plan[1:])
         example = pd.DataFrame()
         guards: dict[str, float] = {}
-        # The workers start on the later test chunks at once, while this process makes the first, which the leak
-        # guards judge (against the sampled training rows; LeakError stops the run) before it is scored.
-        later = workers.map(ScoringWork(recipe, config.test_day_stride), test_plan[1:])
         if test_plan:
-            chunk = recipe.chunk(TEST_ROLES, test_plan[0])
-            test = recipe.rows(chunk, "test")
-            if len(test):
-                example = test[FEATURES].head(3)
-                parts = {"train": rows.train, "calibration": rows.calibration, "test": test}
-                guards = guard_training_run(
-                    chunk.simulation.cohort, parts, partial(_fit, config=config), config.seed, horizon
-                )
-            held_out.add(test)
+            example, guards = _guarded_first_chunk(recipe, test_plan[0], rows, held_out, config)
         for test in later:
             held_out.add(test)
         if not held_out.rows:
@@ -379,6 +370,23 @@ def train_model(
     client.set_registered_model_alias(settings.model_name, CHALLENGER_ALIAS, version)
     promote(settings, recent_rows=recent_rows)
     return TrainingResult(run_id=run.info.run_id, model_version=version, metrics=metrics, model=model)
+
+
+def _guarded_first_chunk(
+    recipe: ChunkRecipe, k: int, rows: FittingRows, held_out: HeldOut, config: TrainingConfig
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Make test chunk ``k`` here, judge it by the leak guards (against the sampled training rows; LeakError stops the
+    run) and score it into ``held_out``. Returns an input example (three feature rows) and the guards' figures.
+    Its simulation and every day's rows are released on return: only the scored days are kept."""
+    chunk = recipe.chunk(TEST_ROLES, k)
+    test = recipe.rows(chunk, "test")
+    if not len(test):
+        return pd.DataFrame(), {}
+    parts = {"train": rows.train, "calibration": rows.calibration, "test": test}
+    fit = partial(_fit, config=config)
+    guards = guard_training_run(chunk.simulation.cohort, parts, fit, config.seed, recipe.horizon_days)
+    held_out.add(test)
+    return test.head(3)[FEATURES].copy(), guards
 
 
 def fitted_baselines(train: pd.DataFrame, config: TrainingConfig) -> dict[str, Baselines]:
