@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from multiprocessing import get_context
 from types import TracebackType
 from typing import TypeVar
@@ -25,7 +26,7 @@ from threadpoolctl import threadpool_limits
 from training.domain.schema import INJURIES
 from training.features import FEATURES
 from training.fitting.chunks import Chunk, ChunkedCohort, CohortSource, Periods, Shares
-from training.fitting.held_out import WEIGHT, scored_days
+from training.fitting.held_out import WEIGHT
 from training.fitting.labels import label_column
 from training.fitting.log_starts import known_chunk_rows, with_log_starts
 
@@ -34,6 +35,7 @@ TEST_ROLES = frozenset({"test"})
 MIN_POOLED_CHUNKS = 4  # below this, starting worker processes (a few seconds each) costs more than it saves
 _SAMPLE_STREAM = 0xF17  # the sampling draws of chunk k come from default_rng([seed, _SAMPLE_STREAM, k])
 
+Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 
@@ -62,8 +64,8 @@ class ChunkRecipe:
     def chunk(self, roles: frozenset[str], k: int) -> Chunk:
         return with_log_starts(self.source.chunk(self.shares, roles, k), self.log_start_share, self.seed)
 
-    def rows(self, chunk: Chunk, role: str) -> pd.DataFrame:
-        return known_chunk_rows(chunk, role, self.horizon_days, self.span)
+    def rows(self, chunk: Chunk, role: str, day_stride: int = 1) -> pd.DataFrame:
+        return known_chunk_rows(chunk, role, self.horizon_days, self.span, day_stride)
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ class ScoringWork:
     day_stride: int
 
     def __call__(self, k: int) -> pd.DataFrame:
-        return scored_days(self.recipe.rows(self.recipe.chunk(TEST_ROLES, k), "test"), self.day_stride)
+        return self.recipe.rows(self.recipe.chunk(TEST_ROLES, k), "test", self.day_stride)
 
 
 class ChunkWorkers:
@@ -128,20 +130,29 @@ class ChunkWorkers:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def map(self, work: Callable[[int], Result], chunks: Iterable[int]) -> Iterator[Result]:
-        """``work`` of each chunk, in the order given. At most a chunk per worker and one more are in flight, so
-        finished chunks never pile up in memory ahead of the consumer."""
+    def map(self, work: Callable[[Item], Result], items: Iterable[Item]) -> Iterator[Result]:
+        """``work`` of each item (a chunk's index, or any picklable work), in the order given. With a pool the first
+        items are handed to the workers at once, so they run while the caller does other work before it reads the
+        results; at most an item per worker and one more are in flight, so finished results never pile up in memory
+        ahead of the consumer. In-process, each item is worked on when its result is read."""
         if self._pool is None:
-            yield from (work(k) for k in chunks)
-            return
-        waiting = iter(chunks)
-        first = [k for _, k in zip(range(self.workers + 1), waiting, strict=False)]
-        pending: deque[Future[Result]] = deque(self._pool.submit(work, k) for k in first)
+            return (work(item) for item in items)
+        waiting = iter(items)
+        pending = deque(self._pool.submit(work, item) for item in islice(waiting, self.workers + 1))
+        return self._results(self._pool, work, waiting, pending)
+
+    @staticmethod
+    def _results(
+        pool: ProcessPoolExecutor,
+        work: Callable[[Item], Result],
+        waiting: Iterator[Item],
+        pending: deque[Future[Result]],
+    ) -> Iterator[Result]:
         while pending:
             done = pending.popleft().result()
             following = next(waiting, None)
             if following is not None:
-                pending.append(self._pool.submit(work, following))
+                pending.append(pool.submit(work, following))
             yield done
 
     def peak_rss_gb(self) -> float:

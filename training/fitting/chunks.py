@@ -148,9 +148,9 @@ def periods(config: SimulationConfig, warmup_days: int, test_period_share: float
     return Periods(first, test_start, last)
 
 
-def chunk_rows(chunk: Chunk, role: str, horizon_days: int, span: Periods) -> pd.DataFrame:
-    """Labelled rows of the chunk's athletes of ``role`` in that role's days; test rows with the 28-day labels and
-    true risks too."""
+def chunk_rows(chunk: Chunk, role: str, horizon_days: int, span: Periods, day_stride: int = 1) -> pd.DataFrame:
+    """Labelled rows of the chunk's athletes of ``role`` in that role's days (every ``day_stride``-th day of each
+    athlete, ``scored_days``); test rows with the 28-day labels and true risks too."""
     athletes = pd.Index(chunk.roles.index[chunk.roles == role])
     if role == "test":
         first, last = span.test_start, span.last
@@ -159,4 +159,6 @@ def chunk_rows(chunk: Chunk, role: str, horizon_days: int, span: Periods) -> pd.
     if not len(athletes) or first > last:
         return pd.DataFrame()
     # Only test rows are judged over 28 days as well; training rows stay as they were.
-    return labelled_span(chunk.simulation, horizon_days, first, last, athletes, long_horizon=role == "test")
+    return labelled_span(
+        chunk.simulation, horizon_days, first, last, athletes, long_horizon=role == "test", day_stride=day_stride
+    )

@@ -8,7 +8,7 @@ a chunk are dropped once it is scored.
 from __future__ import annotations
 
 import tempfile
-import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +21,13 @@ from training.evaluation.importance import permutation_importance
 from training.evaluation.metrics import evaluate_injury, long_horizon_name
 from training.evaluation.truth import truth_deciles
 from training.features import FEATURES
-from training.fitting.labels import label_column, long_label_column, long_oracle_column
+from training.fitting.labels import label_column, long_label_column, long_oracle_column, scored_days
 from training.model.horizons import risk_over_days
 from training.model.risk_model import InjuryRiskModel
 
 WEIGHT = "sample_weight"  # rows kept by sampling carry 1 / their chance of being kept
+# How ``HeldOut.evaluate`` maps the figures' work over its items: the builtin ``map``, or ``ChunkWorkers.map``.
+MapWork = Callable[[Callable[["Figures"], dict[str, float]], Iterable["Figures"]], Iterable[dict[str, float]]]
 
 
 @dataclass(frozen=True)
@@ -128,13 +130,14 @@ class HeldOut:
         cut = limit[-1] if len(limit) else -1.0
         self._sample = frame[~others | (frame["_key"] <= cut)].reset_index(drop=True)
 
-    def evaluate(self, replicates: int, plots: bool, interval_rows: int | None = None) -> Evaluation:
-        """Every metric and plot per injury; once only, since it releases the scored chunks as it goes."""
-        from training.evaluation import plots as plotting
-
+    def evaluate(
+        self, replicates: int, plots: bool, interval_rows: int | None = None, map_work: MapWork = map
+    ) -> Evaluation:
+        """Every metric and plot per injury; once only, since it releases the scored chunks as it goes.
+        ``map_work``: how the figures of each injury and horizon are computed (e.g. ``ChunkWorkers.map``, which
+        spreads them over processes; the bootstrap intervals are most of the evaluation's time)."""
         metrics: dict[str, float] = {}
-        paths: list[Path] = []
-        folder = Path(tempfile.mkdtemp(prefix="injury-risk-plots-"))
+        figures: list[Figures] = []
         for kind in INJURIES:
             if kind not in self._columns:
                 continue
@@ -148,44 +151,63 @@ class HeldOut:
                 "acwr": kept["acwr"],
                 "base_rate": np.full(len(y), self.baselines[kind].base_rate),
             }
-            metrics.update(evaluate_injury(kind, y, predictions, codes, replicates, self.seed, truth, interval_rows))
+            figures.append(Figures(kind, y, predictions, codes, replicates, self.seed, interval_rows))
             metrics.update(_decile_metrics(kind, truth, predictions["model"]))
             metrics[f"{kind}_base_rate"] = self.model.base_rates[kind]
             metrics[f"{kind}_test_onsets"] = float(self._onsets[kind])
             metrics[f"{kind}_test_rows"] = float(len(y))
-            if plots and 0 < y.sum() < len(y):
-                paths += [
-                    plotting.roc_plot(kind, y, predictions, folder),
-                    plotting.reliability_plot(kind, y, predictions, folder),
-                    plotting.truth_plot(kind, truth, predictions, folder),
-                    plotting.decile_plot(kind, y, predictions["model"], folder),
-                    plotting.importance_plot(kind, self._importance(kind), folder),
-                ]
-            metrics.update(self._evaluate_long(kind, replicates, interval_rows))
+            figures += self._long_figures(kind, replicates, interval_rows, metrics)
+        computed = map_work(injury_figures, figures)  # under way in the workers while the plots are drawn here
+        paths = self._plots(figures) if plots else []
+        for part in computed:
+            metrics.update(part)
         return Evaluation(metrics=metrics, plots=paths)
 
-    def _evaluate_long(self, kind: str, replicates: int, interval_rows: int | None) -> dict[str, float]:
-        """The 28-day risk of ``kind`` judged as the 7-day one is, under the names of ``long_horizon_name(kind)``:
-        against the true 28-day risk and the 28-day onsets, beside both 28-day oracles and the base rate carried over
-        28 days. Empty when the test rows carried no 28-day labels."""
+    def _plots(self, figures: list[Figures]) -> list[Path]:
+        """ROC, reliability, truth, decile and importance plots of each injury's 7-day figures."""
+        from training.evaluation import plots as plotting
+
+        paths: list[Path] = []
+        folder = Path(tempfile.mkdtemp(prefix="injury-risk-plots-"))
+        for part in figures:
+            kind, y = part.name, part.observed.astype(np.float64)
+            if kind not in INJURIES or not 0 < y.sum() < len(y):
+                continue
+            predictions = {name: values.astype(np.float64) for name, values in part.predictions.items()}
+            paths += [
+                plotting.roc_plot(kind, y, predictions, folder),
+                plotting.reliability_plot(kind, y, predictions, folder),
+                plotting.truth_plot(kind, predictions["oracle"], predictions, folder),
+                plotting.decile_plot(kind, y, predictions["model"], folder),
+                plotting.importance_plot(kind, self._importance(kind), folder),
+            ]
+        return paths
+
+    def _long_figures(
+        self, kind: str, replicates: int, interval_rows: int | None, metrics: dict[str, float]
+    ) -> list[Figures]:
+        """The 28-day risk of ``kind``, to be judged as the 7-day one is, under the names of
+        ``long_horizon_name(kind)``: against the true 28-day risk and the 28-day onsets, beside both 28-day oracles
+        and the base rate carried over 28 days (its decile figures added to ``metrics`` here). None when the test
+        rows carried no 28-day labels."""
         if kind not in self._long:
-            return {}
+            return []
         kept, codes = _released(self._long, self._long_codes, kind)
         y, truth, name = kept["label"], kept["truth"], long_horizon_name(kind)
-        base_rate = float(risk_over_days(np.array([self.baselines[kind].base_rate]), self.model.horizon_days)[0])
+        base_rate = risk_over_days(np.array([self.baselines[kind].base_rate]), self.model.horizon_days)[0]
         predictions = {
             "model": kept["model"],
             "oracle": truth,
             "oracle_fair": kept["oracle_fair"],
             "base_rate": np.full(len(y), base_rate),
         }
-        # An athlete's neighbouring rows share most of their 28 days (weekly rows three of four weeks): the intervals
-        # resample every fourth row or fewer, at a quarter of the cost; point estimates use every row.
-        thinned = min(interval_rows or len(y), max(len(y) // 4, 1))
-        metrics = evaluate_injury(name, y, predictions, codes, replicates, self.seed, truth, thinned)
         metrics.update(_decile_metrics(name, truth, predictions["model"]))
         metrics[f"{name}_test_rows"] = float(len(y))
-        return metrics
+        # An athlete's neighbouring rows share most of their 28 days (weekly rows three of four weeks): the intervals
+        # resample every fourth row or fewer, at a quarter of the cost, and only for the headline figures; point
+        # estimates use every row.
+        thinned = min(interval_rows or len(y), max(len(y) // 4, 1))
+        return [Figures(name, y, predictions, codes, replicates, self.seed, thinned, headline_intervals=True)]
 
     def _importance(self, kind: str) -> pd.Series:
         label = label_column(kind)
@@ -219,32 +241,50 @@ def _keep(
 def _released(
     kept: dict[str, dict[str, list[np.ndarray]]], kept_codes: dict[str, list[np.ndarray]], kind: str
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """One injury's kept chunks joined (float64) and released: the evaluation holds one injury at a time."""
-    columns = {name: np.concatenate(parts).astype(np.float64) for name, parts in kept.pop(kind).items()}
+    """One injury's kept chunks joined (float32, as kept) and released."""
+    columns = {name: np.concatenate(parts) for name, parts in kept.pop(kind).items()}
     return columns, np.concatenate(kept_codes.pop(kind))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What ``evaluate_injury`` needs to judge one injury over one horizon (columns as kept, float32; the base rate
+    float64): small enough to send to a worker process."""
+
+    name: str
+    observed: np.ndarray
+    predictions: dict[str, np.ndarray]
+    codes: np.ndarray
+    replicates: int
+    seed: int
+    interval_rows: int | None
+    headline_intervals: bool = False
+
+
+def injury_figures(figures: Figures) -> dict[str, float]:
+    """``evaluate_injury`` of ``figures``, in float64; the true risk is the ``oracle`` prediction."""
+    predictions = {name: values.astype(np.float64) for name, values in figures.predictions.items()}
+    return evaluate_injury(
+        figures.name,
+        figures.observed.astype(np.float64),
+        predictions,
+        figures.codes,
+        figures.replicates,
+        figures.seed,
+        predictions["oracle"],
+        figures.interval_rows,
+        figures.headline_intervals,
+    )
 
 
 def _decile_metrics(name: str, truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
     """Mean predicted and mean true risk per decile of the predicted risk, as metrics named after ``name``."""
     metrics = {}
-    for decile in truth_deciles(truth, predicted):
+    for decile in truth_deciles(truth.astype(np.float64), predicted.astype(np.float64)):
         number = int(decile["decile"])
         metrics[f"{name}_truth_decile_{number}_mean_predicted"] = decile["mean_predicted"]
         metrics[f"{name}_truth_decile_{number}_mean_true"] = decile["mean_true"]
     return metrics
-
-
-def scored_days(rows: pd.DataFrame, stride: int) -> pd.DataFrame:
-    """Every ``stride``-th day of each athlete, on a weekday of the athlete's own: with a stride of H days each onset
-    lies ahead of exactly one kept row, and neighbouring days, which say nearly the same, are not scored twice. The
-    weekday comes from the athlete's id, so a chunk cut in a worker process keeps the same rows, and cutting twice
-    changes nothing."""
-    if stride <= 1 or not len(rows):
-        return rows
-    ids = rows["athlete_id"].astype(str)
-    offset = ids.map({athlete: zlib.crc32(athlete.encode()) for athlete in ids.unique()}).to_numpy(dtype=np.int64)
-    day = rows["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-    return rows[(day + offset) % stride == 0]
 
 
 def onsets(rows: pd.DataFrame, label: str) -> int:

@@ -46,7 +46,7 @@ def with_log_starts(chunk: Chunk, share: float, seed: int) -> Chunk:
     return dataclasses.replace(chunk, simulation=with_random_log_starts(chunk.simulation, share, chunk_seed))
 
 
-def known_chunk_rows(chunk: Chunk, role: str, horizon_days: int, span: Periods) -> pd.DataFrame:
+def known_chunk_rows(chunk: Chunk, role: str, horizon_days: int, span: Periods, day_stride: int = 1) -> pd.DataFrame:
     """``chunk_rows`` on and after each athlete's log_start: features that would need earlier days are missing."""
-    rows = chunk_rows(chunk, role, horizon_days, span)
+    rows = chunk_rows(chunk, role, horizon_days, span, day_stride)
     return from_log_start(rows, chunk.simulation) if len(rows) else rows

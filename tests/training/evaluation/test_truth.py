@@ -132,3 +132,31 @@ def test_evaluation_reports_truth_metrics_and_their_intervals_for_every_predicto
     assert gap <= metrics["pfps_expected_auc_gap_to_oracle_fair_ci_high"]
     assert metrics["pfps_expected_auc_ci_low"] < metrics["pfps_expected_auc_ci_high"]
     assert metrics["pfps_expected_brier_ci_low"] < metrics["pfps_expected_brier_ci_high"]
+
+
+def test_headline_intervals_are_the_full_bootstraps_intervals_of_the_headline_figures_only():
+    rng = np.random.default_rng(3)
+    codes = np.repeat(np.arange(300), 40)
+    truth = _risks(len(codes), seed=5) * 5
+    observed = (rng.random(len(codes)) < truth).astype(float)
+    predictions = {
+        "model": _sigmoid(_logit(truth) + rng.normal(0, 0.5, len(truth))),
+        "oracle": truth,
+        "oracle_fair": _sigmoid(_logit(truth) + rng.normal(0, 0.2, len(truth))),
+    }
+    every = evaluate_injury("pfps", observed, predictions, codes, replicates=20, seed=1, truth=truth)
+    headline = evaluate_injury(
+        "pfps", observed, predictions, codes, replicates=20, seed=1, truth=truth, headline_intervals=True
+    )
+    intervals = {name for name in headline if name.endswith(("_ci_low", "_ci_high"))}
+    assert {name.rsplit("_ci_", 1)[0] for name in intervals} == {
+        "pfps_expected_auc",
+        "oracle_fair_pfps_expected_auc",
+        "pfps_expected_auc_gap_to_oracle_fair",
+        "pfps_roc_auc",
+    }
+    # The same resamples: each headline interval is the one the full bootstrap gives.
+    assert {name: headline[name] for name in intervals} == {name: every[name] for name in intervals}
+    assert {name: value for name, value in headline.items() if name not in intervals} == {
+        name: value for name, value in every.items() if not name.endswith(("_ci_low", "_ci_high"))
+    }

@@ -9,8 +9,8 @@ import pytest
 from training.domain.schema import INJURIES
 from training.fitting.chunk_work import ChunkRecipe, ChunkWorkers, FittingWork, ScoringWork, sample_rows
 from training.fitting.chunks import ChunkedCohort, Shares, chunk_roles, chunks, periods
-from training.fitting.held_out import WEIGHT, scored_days
-from training.fitting.labels import label_column, labelled_rows, labelled_span
+from training.fitting.held_out import WEIGHT
+from training.fitting.labels import label_column, labelled_rows, labelled_span, scored_days
 from training.simulation.simulate import Simulation, SimulationConfig, simulate
 
 SHARES = Shares(seed=1, test_share=0.75, calibration_share=0.1, test_period_share=0.6)
