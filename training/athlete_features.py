@@ -70,17 +70,19 @@ def plan_features(
     n = len(daily["km"])
     idx = plan.astype(np.int64) * n + (planned.day - (first_day - LOOKBACK_DAYS))
     added = daily_running(idx, plans * n, planned)
+    # Copies by indexing (one index array each) rather than np.tile per column: the columns are short and many.
+    copied = np.tile(np.arange(n), plans)
     # A day's total is the logged runs' sum, then each planned run added in turn, as the frame path adds rows.
-    running = {name: np.tile(daily[name], plans) + added[name] for name in _RUNNING_DAILY}
-    running["longest"] = np.maximum(np.tile(daily["longest"], plans), added["longest"])
+    running = {name: daily[name][copied] + added[name] for name in _RUNNING_DAILY}
+    running["longest"] = np.maximum(daily["longest"][copied], added["longest"])
     days = last_day - first_day + 1
-    output = np.flatnonzero((np.arange(plans * n) % n) >= LOOKBACK_DAYS)
-    days_of_rows = np.tile(np.arange(first_day, last_day + 1, dtype=np.int64), plans)
-    columns = _mask(log, running_features(running, output), days_of_rows)
+    output = np.flatnonzero(copied >= LOOKBACK_DAYS)
     once_days = np.arange(first_day, last_day + 1, dtype=np.int64)
+    each_copy = copied[output] - LOOKBACK_DAYS
+    columns = _mask(log, running_features(running, output), once_days[each_copy])
     once = _mask(log, strength_features(daily, np.arange(LOOKBACK_DAYS, n)), once_days)
     once.update(_known(log, once_days))
-    columns.update({name: np.tile(values, plans) for name, values in once.items()})
+    columns.update({name: values[each_copy] for name, values in once.items()})
     assert all(len(values) == plans * days for values in columns.values())
     return {name: columns[name] for name in [*FEATURES, *INJURED_COLUMNS]}
 

@@ -108,7 +108,8 @@ def log_rows_between(session: Session, athlete_id: str, earliest: dt.date, as_of
     query = select(
         Activity.kind, Activity.date, *(getattr(Activity, field) for field in _RUN_FIELDS), Activity.exercises
     ).where(Activity.athlete_id == athlete_id, Activity.date >= earliest, Activity.date <= as_of)
-    return session.execute(query.order_by(Activity.date, Activity.id)).all()
+    # Through the session's connection: plain columns need none of the ORM's per-row loading.
+    return session.connection().execute(query.order_by(Activity.date, Activity.id)).all()
 
 
 def tenant_log_between(session: Session, tenant_id: int, earliest: dt.date, latest: dt.date) -> Sequence[Row[Any]]:

@@ -86,9 +86,8 @@ def score_athlete_risk(
     audit.record(session, principal, "risk.assess", athlete.id)
     session.commit()
     count_risks(metrics, answer)
-    return AthleteRiskPublic(
-        **answer.model_dump(), athlete_id=athlete.id, assessment_id=row.id, created_at=row.created_at
-    )
+    # The answer's parts as they are (validated when built), not dumped to dicts and validated again.
+    return AthleteRiskPublic(**dict(answer), athlete_id=athlete.id, assessment_id=row.id, created_at=row.created_at)
 
 
 @router.get("/risk/history", response_model=AssessmentsPublic, summary="The athlete's stored assessments, newest first")
