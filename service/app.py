@@ -30,6 +30,7 @@ from service.api.routes import (
     risk,
     what_if,
 )
+from service.api.trusted_keys import TrustedKeys
 from service.api.web import mount_web
 from service.assessment.log_assessment import warm_up
 from service.db.session import Database
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     modules = (health, risk, what_if, exercises, model, *stateful, *((metrics,) if settings.metrics_enabled else ()))
     routes = [route for module in modules for route in module.router.routes]
     routes += [route for route in app.router.routes if isinstance(route, Route | Mount)]
+    app.state.trusted_keys = TrustedKeys(settings.auth_key_cache_s)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
     app.add_middleware(
         RequestLimits,

@@ -46,9 +46,11 @@ def athlete_days(log: AthleteLog, first_day: int, last_day: int, catalogue: Cata
 def athlete_features(log: AthleteLog, first_day: int, last_day: int, catalogue: Catalogue) -> dict[str, np.ndarray]:
     """Every name of ``FEATURES`` and ``INJURED_COLUMNS`` for days ``first_day`` .. ``last_day`` (arrays by day)."""
     daily = athlete_days(log, first_day, last_day, catalogue)
-    columns = {**running_features(daily), **strength_features(daily)}
+    # Only the days asked for are computed; the LOOKBACK_DAYS before them only feed the windows.
+    wanted = np.arange(LOOKBACK_DAYS, len(daily["km"]))
+    columns = {**running_features(daily, wanted), **strength_features(daily, wanted)}
     days = np.arange(first_day, last_day + 1, dtype=np.int64)
-    columns = _mask(log, {name: values[LOOKBACK_DAYS:] for name, values in columns.items()}, days)
+    columns = _mask(log, columns, days)
     columns.update(_known(log, days))
     return {name: columns[name] for name in [*FEATURES, *INJURED_COLUMNS]}
 
@@ -68,17 +70,19 @@ def plan_features(
     n = len(daily["km"])
     idx = plan.astype(np.int64) * n + (planned.day - (first_day - LOOKBACK_DAYS))
     added = daily_running(idx, plans * n, planned)
+    # Copies by indexing (one index array each) rather than np.tile per column: the columns are short and many.
+    copied = np.tile(np.arange(n), plans)
     # A day's total is the logged runs' sum, then each planned run added in turn, as the frame path adds rows.
-    running = {name: np.tile(daily[name], plans) + added[name] for name in _RUNNING_DAILY}
-    running["longest"] = np.maximum(np.tile(daily["longest"], plans), added["longest"])
+    running = {name: daily[name][copied] + added[name] for name in _RUNNING_DAILY}
+    running["longest"] = np.maximum(daily["longest"][copied], added["longest"])
     days = last_day - first_day + 1
-    output = (np.arange(plans * n) % n) >= LOOKBACK_DAYS
-    days_of_rows = np.tile(np.arange(first_day, last_day + 1, dtype=np.int64), plans)
-    columns = _mask(log, {name: values[output] for name, values in running_features(running).items()}, days_of_rows)
+    output = np.flatnonzero(copied >= LOOKBACK_DAYS)
     once_days = np.arange(first_day, last_day + 1, dtype=np.int64)
-    once = _mask(log, {name: values[LOOKBACK_DAYS:] for name, values in strength_features(daily).items()}, once_days)
+    each_copy = copied[output] - LOOKBACK_DAYS
+    columns = _mask(log, running_features(running, output), once_days[each_copy])
+    once = _mask(log, strength_features(daily, np.arange(LOOKBACK_DAYS, n)), once_days)
     once.update(_known(log, once_days))
-    columns.update({name: np.tile(values, plans) for name, values in once.items()})
+    columns.update({name: values[each_copy] for name, values in once.items()})
     assert all(len(values) == plans * days for values in columns.values())
     return {name: columns[name] for name in [*FEATURES, *INJURED_COLUMNS]}
 

@@ -7,31 +7,58 @@ instead of one array operation per day of the window, which is what a single ath
 
 from __future__ import annotations
 
+import functools
+
 import numba
 import numpy as np
 
 
-def trailing_sum(x: np.ndarray, window: int, lag: int = 0) -> np.ndarray:
-    """Sum of x over days t-lag-window+1 .. t-lag, added in a fixed order (rows too early for it are not read)."""
-    out = np.zeros_like(x)
-    _trailing_sum(np.ascontiguousarray(x, dtype=np.float64), window, lag, out)
+def trailing_sum(x: np.ndarray, window: int, lag: int = 0, at: np.ndarray | None = None) -> np.ndarray:
+    """Sum of x over days t-lag-window+1 .. t-lag, added in a fixed order (rows too early for it are not read).
+
+    ``at``: only the rows at these positions, in that order (the same floats as the whole array's at them)."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    if at is None:
+        out = np.zeros_like(x)
+        _trailing_sum(x, window, lag, out)
+    else:
+        out = np.zeros(len(at))
+        _trailing_sum_at(x, window, lag, at, out)
     return out
 
 
-def trailing_max(x: np.ndarray, window: int, lag: int = 0) -> np.ndarray:
-    """Maximum of x over days t-lag-window+1 .. t-lag (0 where no day of the window is in the array)."""
-    out = np.zeros_like(x)
-    _trailing_max(np.ascontiguousarray(x, dtype=np.float64), window, lag, out)
+def trailing_max(x: np.ndarray, window: int, lag: int = 0, at: np.ndarray | None = None) -> np.ndarray:
+    """Maximum of x over days t-lag-window+1 .. t-lag (0 where no day of the window is in the array); ``at`` as for
+    ``trailing_sum``."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    if at is None:
+        out = np.zeros_like(x)
+        _trailing_max(x, window, lag, out)
+    else:
+        out = np.zeros(len(at))
+        _trailing_max_at(x, window, lag, at, out)
     return out
 
 
-def truncated_ewma(x: np.ndarray, span: int, truncation: int) -> np.ndarray:
-    """Exponentially weighted daily mean (alpha = 2 / (span + 1)) over the last ``truncation`` days."""
+def truncated_ewma(x: np.ndarray, span: int, truncation: int, at: np.ndarray | None = None) -> np.ndarray:
+    """Exponentially weighted daily mean (alpha = 2 / (span + 1)) over the last ``truncation`` days; ``at`` as for
+    ``trailing_sum``."""
+    weights = _ewma_weights(span, truncation)
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    if at is None:
+        out = np.zeros_like(x)
+        _weighted_sum(x, weights, out)
+    else:
+        out = np.zeros(len(at))
+        _weighted_sum_at(x, weights, at, out)
+    return out
+
+
+@functools.cache
+def _ewma_weights(span: int, truncation: int) -> np.ndarray:
     alpha = 2.0 / (span + 1.0)
     weights = np.array([alpha * (1.0 - alpha) ** j for j in range(truncation)], dtype=np.float64)
-    out = np.zeros_like(x)
-    _weighted_sum(np.ascontiguousarray(x, dtype=np.float64), weights, out)
-    return out
+    return weights
 
 
 def capped_ratio(num: np.ndarray, den: np.ndarray, cap: float) -> np.ndarray:
@@ -79,6 +106,35 @@ def _weighted_sum(x: np.ndarray, weights: np.ndarray, out: np.ndarray) -> None:
             # The product is rounded, then added: the same two roundings as numpy's weight * x then +=.
             term = x[t - j] * weights[j]
             out[t] += term
+
+
+# The same loops for chosen rows only (an answer wants a few days of a long array): each row adds the same terms in
+# the same order as above, so it gets the same floats.
+@numba.njit(nogil=True, cache=True)
+def _trailing_sum_at(x: np.ndarray, window: int, lag: int, at: np.ndarray, out: np.ndarray) -> None:
+    for j in range(lag, lag + window):
+        for i in range(len(at)):
+            if at[i] >= j:
+                out[i] += x[at[i] - j]
+
+
+@numba.njit(nogil=True, cache=True)
+def _trailing_max_at(x: np.ndarray, window: int, lag: int, at: np.ndarray, out: np.ndarray) -> None:
+    for j in range(lag, lag + window):
+        for i in range(len(at)):
+            if at[i] >= j:
+                value = x[at[i] - j]
+                if (np.isnan(value) or value > out[i]) and not np.isnan(out[i]):
+                    out[i] = value
+
+
+@numba.njit(nogil=True, cache=True)
+def _weighted_sum_at(x: np.ndarray, weights: np.ndarray, at: np.ndarray, out: np.ndarray) -> None:
+    for j in range(len(weights)):
+        for i in range(len(at)):
+            if at[i] >= j:
+                term = x[at[i] - j] * weights[j]
+                out[i] += term
 
 
 NS_PER_DAY = 86_400 * 10**9

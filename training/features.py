@@ -298,17 +298,26 @@ def daily_strength(idx: np.ndarray, n: int, strength: StrengthArrays, catalogue:
     return daily
 
 
-def running_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def running_features(d: dict[str, np.ndarray], at: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Running features of every row of the daily arrays ``d``, or of the rows at positions ``at`` only (ascending,
+    in that order): each window still reads the days before them, and a row gets the same floats either way."""
     km = d["km"]
-    km_7d = trailing_sum(km, 7)
-    km_28d = trailing_sum(km, 28)
-    km_prev_7d = trailing_sum(km, 7, lag=7)
+
+    def back(x: np.ndarray, j: int) -> np.ndarray:
+        """x of ``j`` days before each row wanted (0 before the array's first day)."""
+        if at is None:
+            shifted = np.zeros_like(x)
+            shifted[j:] = x[: len(x) - j]
+            return shifted
+        return np.where(at >= j, x[at - j], 0.0)
+
+    km_7d = trailing_sum(km, 7, at=at)
+    km_28d = trailing_sum(km, 28, at=at)
+    km_prev_7d = trailing_sum(km, 7, lag=7, at=at)
     mean_7d = km_7d / 7.0
-    squares = np.zeros_like(km)
+    squares = np.zeros_like(km_7d)
     for j in range(7):
-        shifted = np.zeros_like(km)
-        shifted[j:] = km[: len(km) - j]
-        squares += (shifted - mean_7d) ** 2
+        squares += (back(km, j) - mean_7d) ** 2
     sd_7d = np.sqrt(squares / 7.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         monotony = np.where(
@@ -316,50 +325,61 @@ def running_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         )
     monotony = np.minimum(monotony, _MONOTONY_CAP)
 
-    longest = d["longest"]
-    base = trailing_max(longest, _SPIKE_BASE_DAYS, lag=1)
+    # The spike of each of the 7 days up to a wanted row (its 7-day maximum is a feature), from the 30 days before.
+    spiked = None if at is None else np.unique(np.maximum(at[:, None] - np.arange(7), 0))
+    longest = d["longest"] if spiked is None else d["longest"][spiked]
+    base = trailing_max(d["longest"], _SPIKE_BASE_DAYS, lag=1, at=spiked)
     with np.errstate(divide="ignore", invalid="ignore"):
         spike = np.where(
             base > 0, longest / np.where(base > 0, base, 1.0) - 1.0, np.where(longest > 0, _SPIKE_CAP, 0.0)
         )
     spike = np.clip(spike, 0.0, _SPIKE_CAP)
+    if spiked is not None:
+        placed = np.zeros_like(km)  # days no wanted row reads stay 0
+        placed[spiked] = spike
+        spike = placed
 
-    days_since_rest = days_since(km <= 0, DAYS_CAP, before_start=True)
+    days_since_rest = _rows(days_since(km <= 0, DAYS_CAP, before_start=True), at)
 
-    km_28d_zone = {z: trailing_sum(d[f"km_{z}"], 28) for z in ("threshold", "interval", "sprint")}
+    km_28d_zone = {z: trailing_sum(d[f"km_{z}"], 28, at=at) for z in ("threshold", "interval", "sprint")}
     return {
         "km_7d": km_7d,
         "km_28d": km_28d,
         "km_prev_7d": km_prev_7d,
         "acwr_rolling": capped_ratio(km_7d, km_28d / 4.0, _RATIO_CAP),
         "acwr_ewma": capped_ratio(
-            truncated_ewma(km, _ACUTE_SPAN, _ACUTE_TRUNCATION),
-            truncated_ewma(km, _CHRONIC_SPAN, _CHRONIC_TRUNCATION),
+            truncated_ewma(km, _ACUTE_SPAN, _ACUTE_TRUNCATION, at=at),
+            truncated_ewma(km, _CHRONIC_SPAN, _CHRONIC_TRUNCATION, at=at),
             _RATIO_CAP,
         ),
         "week_change_pct": capped_ratio(km_7d - km_prev_7d, km_prev_7d, _RATIO_CAP),
-        "longest_run_7d_km": trailing_max(longest, 7),
-        "longest_run_spike_pct": trailing_max(spike, 7),
+        "longest_run_7d_km": trailing_max(d["longest"], 7, at=at),
+        "longest_run_spike_pct": trailing_max(spike, 7, at=at),
         "monotony_7d": monotony,
         "strain_7d": km_7d * monotony,
         "days_since_rest": days_since_rest,
-        "runs_7d": trailing_sum(d["runs"], 7),
+        "runs_7d": trailing_sum(d["runs"], 7, at=at),
         **{f"share_{z}_28d": np.nan_to_num(capped_ratio(v, km_28d, 1.0), nan=0.0) for z, v in km_28d_zone.items()},
-        "km_speed_7d": trailing_sum(d["km_interval"] + d["km_sprint"], 7),
-        "srpe_7d": trailing_sum(d["srpe"], 7),
+        "km_speed_7d": trailing_sum(d["km_interval"] + d["km_sprint"], 7, at=at),
+        "srpe_7d": trailing_sum(d["srpe"], 7, at=at),
     }
 
 
-def strength_features(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def strength_features(d: dict[str, np.ndarray], at: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Strength features of every row of ``d``, or of the rows at ``at`` only (as ``running_features``)."""
     per_week = {
-        "strength_sessions_per_week": trailing_sum(d["sessions"], 28) / 4.0,
-        "days_since_strength": days_since(d["sessions"] > 0, DAYS_CAP, before_start=False),
-        "nordic_reps_per_week": trailing_sum(d["nordic"], 28) / 4.0,
-        "calf_reps_per_week": trailing_sum(d["calf"], 28) / 4.0,
+        "strength_sessions_per_week": trailing_sum(d["sessions"], 28, at=at) / 4.0,
+        "days_since_strength": _rows(days_since(d["sessions"] > 0, DAYS_CAP, before_start=False), at),
+        "nordic_reps_per_week": trailing_sum(d["nordic"], 28, at=at) / 4.0,
+        "calf_reps_per_week": trailing_sum(d["calf"], 28, at=at) / 4.0,
     }
     for kind in INJURIES:
-        per_week[f"protective_reps_per_week_{kind}"] = trailing_sum(d[f"protect_{kind}"], 28) / 4.0
+        per_week[f"protective_reps_per_week_{kind}"] = trailing_sum(d[f"protect_{kind}"], 28, at=at) / 4.0
     return per_week
+
+
+def _rows(values: np.ndarray, at: np.ndarray | None) -> np.ndarray:
+    return values if at is None else values[at]
 
 
 def _history(code: np.ndarray, day: np.ndarray, injuries: pd.DataFrame, grid: _Grid) -> dict[str, np.ndarray]:

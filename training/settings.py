@@ -179,6 +179,13 @@ class Settings(BaseSettings):
         200.0, gt=0, le=10_240, description="Most bytes one .zip of activity files may decompress to, members together."
     )
     auth_enabled: bool = Field(True, description="Require an API key on /v1; turn off only for a local demo.")
+    auth_key_cache_s: float = Field(
+        5.0,
+        ge=0,
+        description="Seconds a server process trusts an API key it checked before asking the database again; a key "
+        "revoked through another process (or the command line) still works here for up to this long. 0 = ask every "
+        "time.",
+    )
     max_request_bytes: int = Field(
         16 * 1024 * 1024, ge=1024, description="Largest request body; a larger one is refused with 413."
     )

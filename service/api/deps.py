@@ -12,13 +12,14 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from service.api.trusted_keys import TrustedKeys
 from service.db.models import ApiKey, Athlete
 from service.db.session import Database, unavailable_reason
 from service.json_logs import current_request
 from service.metrics import ServiceMetrics
 from service.model_holder import ModelHolder
 from service.repositories import athletes, audit, keys
-from service.security import ALL_PERMISSIONS, Permission, Principal, Role, display_prefix
+from service.security import ALL_PERMISSIONS, Permission, Principal, Role, display_prefix, hash_key
 from training.model.registry import ServedModel
 from training.settings import Settings
 
@@ -71,19 +72,30 @@ async def get_database(request: Request) -> Database:
 DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
+async def get_trusted_keys(request: Request) -> TrustedKeys:
+    return request.app.state.trusted_keys
+
+
+TrustedKeysDep = Annotated[TrustedKeys, Depends(get_trusted_keys)]
+
+
 def get_session(database: DatabaseDep) -> Iterator[Session]:
     # Handlers commit what they change; anything not committed is rolled back when the session closes.
     session = database.session()
     try:
         yield session
     finally:
-        try:
-            session.close()
-        except SQLAlchemyError as error:
-            # The answer may be on its way already: a rollback that fails because the database went away after the
-            # last statement must not cut it off. The server rolls back what was not committed when the connection
-            # ends, and the pool has thrown the connection away.
-            log.warning("closing a session: %s", unavailable_reason(error))
+        close_session(session)
+
+
+def close_session(session: Session) -> None:
+    try:
+        session.close()
+    except SQLAlchemyError as error:
+        # The answer may be on its way already: a rollback that fails because the database went away after the
+        # last statement must not cut it off. The server rolls back what was not committed when the connection
+        # ends, and the pool has thrown the connection away.
+        log.warning("closing a session: %s", unavailable_reason(error))
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -93,10 +105,9 @@ def _unauthorized(reason: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=reason, headers={"WWW-Authenticate": "Bearer"})
 
 
-def authenticate(
+async def authenticate(
     request: Request,
     settings: SettingsDep,
-    session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header_key: Annotated[str | None, Depends(_api_key_header)],
 ) -> Principal:
@@ -108,20 +119,37 @@ def authenticate(
         if metrics is not None:
             metrics.auth_failures.labels("missing").inc()
         raise _unauthorized("an API key is required: send `Authorization: Bearer <key>` or `X-API-Key: <key>`")
-    row, problem = keys.checked_key(session, key)
-    if problem or row is None:
-        if metrics is not None:
-            metrics.auth_failures.labels(_refusal(row)).inc()
-        _count_failure(session, row, display_prefix(key), problem or "unknown")
-        raise _unauthorized(f"the API key is {problem}")
+    trusted: TrustedKeys = request.app.state.trusted_keys
+    key_hash = hash_key(key)
+    # A key checked moments ago needs no database; only the check itself blocks, so only it goes to a thread.
+    principal = trusted.principal(key_hash)
+    if principal is None:
+        principal = await run_in_threadpool(_checked_principal, request.app.state.db, metrics, key, trusted)
     limiter = request.app.state.rate_limiter
     if limiter is not None:
-        limiter.check(row.id)
-    keys.mark_used(session, row)
+        limiter.check(principal.key_id)
     context = current_request.get()
     if context is not None:
-        context.tenant = row.tenant_id
-    return Principal.for_role(row.tenant_id, Role(row.role), row.id)
+        context.tenant = principal.tenant_id
+    return principal
+
+
+def _checked_principal(database: Database, metrics: ServiceMetrics | None, key: str, trusted: TrustedKeys) -> Principal:
+    """The key checked against the database in a session of its own: a refusal counted, a use recorded."""
+    session = database.session()
+    try:
+        row, problem = keys.checked_key(session, key)
+        if problem or row is None:
+            if metrics is not None:
+                metrics.auth_failures.labels(_refusal(row)).inc()
+            _count_failure(session, row, display_prefix(key), problem or "unknown")
+            raise _unauthorized(f"the API key is {problem}")
+        keys.mark_used(session, row)
+        principal = Principal.for_role(row.tenant_id, Role(row.role), row.id)
+        trusted.trust(hash_key(key), principal, row.expires_at)
+        return principal
+    finally:
+        close_session(session)
 
 
 def _refusal(row: ApiKey | None) -> str:
@@ -151,17 +179,26 @@ _TENANTLESS = frozenset({Permission.score, Permission.manage_model})
 def require(permission: Permission) -> Any:
     """A dependency that lets through callers whose role grants ``permission`` (403 otherwise)."""
 
-    def check(principal: CurrentKey, session: SessionDep) -> Principal:
+    async def check(request: Request, principal: CurrentKey) -> Principal:
         if permission not in principal.permissions:
             action = permission.value.replace("_", " ")
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"the {principal.role} role may not {action}")
         if principal.tenant_id is None and permission not in _TENANTLESS:
-            tenant = keys.tenant_named(session, LOCAL_TENANT)
-            session.commit()
-            return Principal(tenant.id, principal.role, None, principal.permissions)
+            tenant_id = await run_in_threadpool(_local_tenant_id, request.app.state.db)
+            return Principal(tenant_id, principal.role, None, principal.permissions)
         return principal
 
     return Depends(check)
+
+
+def _local_tenant_id(database: Database) -> int:
+    session = database.session()
+    try:
+        tenant = keys.tenant_named(session, LOCAL_TENANT)
+        session.commit()
+        return tenant.id
+    finally:
+        close_session(session)
 
 
 Scorer = Annotated[Principal, require(Permission.score)]

@@ -55,13 +55,15 @@ class RequestLimits:
         if length is not None and length.isdigit() and int(length) > limit:
             await _answer(send, self._too_large(upload))
             return
-        deadline = time.monotonic() + self.body_timeout_s
+        deadline = asyncio.get_running_loop().time() + self.body_timeout_s
         received = 0
 
         async def bounded_receive() -> Message:
             nonlocal received
             try:
-                message = await asyncio.wait_for(receive(), timeout=max(deadline - time.monotonic(), 0.0))
+                # A deadline on the running task, not wait_for's extra task per message.
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
             except TimeoutError:
                 raise HTTPException(
                     status.HTTP_408_REQUEST_TIMEOUT,

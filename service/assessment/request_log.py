@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,17 +47,38 @@ def profile_arrays(athlete: AthleteProfile) -> Profile:
     )
 
 
+_RUN_ATTRIBUTES = operator.attrgetter("date", "km", "km_threshold", "km_interval", "km_sprint", "duration_min", "rpe")
+
+
 def run_arrays(runs: Sequence[Any]) -> RunArrays:
     """Runs with ``date``, ``km``, the zone km (None counts as 0), ``duration_min`` and ``rpe`` (None: not given)."""
+    return run_columns(*zip(*map(_RUN_ATTRIBUTES, runs), strict=True)) if runs else run_columns(*((),) * 7)
+
+
+def run_columns(
+    dates: Sequence[dt.date],
+    km: Sequence[float],
+    km_threshold: Sequence[float | None],
+    km_interval: Sequence[float | None],
+    km_sprint: Sequence[float | None],
+    duration_min: Sequence[float | None],
+    rpe: Sequence[float | None],
+) -> RunArrays:
+    """``run_arrays`` of runs given column by column (a year of stored runs is read as columns, not row objects)."""
     return RunArrays(
-        day=np.array([day_number(r.date) for r in runs], dtype=np.int64),
-        km=np.array([r.km for r in runs], dtype="float64"),
-        km_threshold=np.array([r.km_threshold or 0.0 for r in runs], dtype="float64"),
-        km_interval=np.array([r.km_interval or 0.0 for r in runs], dtype="float64"),
-        km_sprint=np.array([r.km_sprint or 0.0 for r in runs], dtype="float64"),
-        duration_min=np.array([_value(r.duration_min) for r in runs], dtype="float64"),
-        rpe=np.array([_value(r.rpe) for r in runs], dtype="float64"),
+        day=np.array([day_number(d) for d in dates], dtype=np.int64),
+        km=np.array(km, dtype="float64"),
+        km_threshold=_zero_for_none(km_threshold),
+        km_interval=_zero_for_none(km_interval),
+        km_sprint=_zero_for_none(km_sprint),
+        # None reads as NaN: not given.
+        duration_min=np.array(duration_min, dtype="float64"),
+        rpe=np.array(rpe, dtype="float64"),
     )
+
+
+def _zero_for_none(values: Sequence[float | None]) -> np.ndarray:
+    return np.array([v or 0.0 for v in values], dtype="float64")
 
 
 def strength_arrays(sessions: Sequence[tuple[dt.date, Sequence[ExerciseDone]]]) -> StrengthArrays:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
@@ -147,7 +146,7 @@ def answer(
     )
     budget = StrengthBudget(settings.strength_sessions_per_week_budget, settings.strength_minutes_per_session)
     plan = recommend(state, default_catalogue(), budget)
-    guidance = None if injured_kinds else LoadGuidance(**dataclasses.asdict(guide()))
+    guidance = None if injured_kinds else LoadGuidance.model_validate(guide(), from_attributes=True)
     return RiskResponse(
         as_of=as_of,
         horizon_days=served.model.horizon_days,
@@ -195,7 +194,9 @@ def injury_risk(
         base_rate=served.model.base_rates[kind],
         log_odds=None if explained is None else explained.log_odds,
         base_log_odds=None if explained is None else explained.base,
-        drivers=[] if explained is None else [Driver(**dataclasses.asdict(d)) for d in explained.drivers],
+        drivers=[]
+        if explained is None
+        else [Driver.model_validate(d, from_attributes=True) for d in explained.drivers],
     )
 
 

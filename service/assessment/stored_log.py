@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from service.assessment.log_checks import log_start
-from service.assessment.request_log import injury_arrays, profile_arrays, run_arrays, strength_arrays
+from service.assessment.request_log import injury_arrays, profile_arrays, run_columns, strength_arrays
 from service.db.models import Athlete
 from service.repositories import activities, athletes, injuries
 from service.repositories.conflicts import Conflict
 from service.schemas.risk import ExerciseSet, InjuryRecord, RiskRequest, Run, StrengthSession
 from training.domain.athlete_log import AthleteLog, day_number
 from training.domain.log_rules import MAX_KM_PER_DAY
+from training.features import RUN_VALUES
 from training.settings import Settings
 
 
@@ -66,15 +69,20 @@ def stored_log(session: Session, athlete: Athlete, as_of: dt.date, settings: Set
     Every stored row passed validation when it was written; the whole-log rules (how many activities, km per day)
     are checked here, as ``log_errors`` checks them for a body, and a broken rule is a 409.
     """
-    rows = activities.log_rows_between(session, athlete.id, log_start(as_of, settings.max_log_days), as_of)
-    runs = [r for r in rows if r.kind == "run"]
-    sessions = [r for r in rows if r.kind != "run"]
+    log = activities.log_columns_between(session, athlete.id, log_start(as_of, settings.max_log_days), as_of)
+    is_run = [kind == "run" for kind in log["kind"]]
+
+    def of_runs(name: str) -> list[Any]:
+        return list(itertools.compress(log[name], is_run))
+
+    runs = run_columns(of_runs("date"), **{name: of_runs(name) for name in RUN_VALUES})
+    sessions = [(day, done) for day, done, run in zip(log["date"], log["exercises"], is_run, strict=True) if not run]
     problems = []
-    if len(rows) > settings.max_activities:
-        problems.append(f"the log holds {len(rows)} activities; at most {settings.max_activities} are accepted")
+    if len(is_run) > settings.max_activities:
+        problems.append(f"the log holds {len(is_run)} activities; at most {settings.max_activities} are accepted")
     day_km: dict[dt.date, float] = defaultdict(float)
-    for run in runs:
-        day_km[run.date] += run.km
+    for day, km in zip(of_runs("date"), of_runs("km"), strict=True):
+        day_km[day] += km
     problems += [
         f"runs on {d} add up to more than {MAX_KM_PER_DAY:g} km" for d, km in day_km.items() if km > MAX_KM_PER_DAY
     ]
@@ -85,9 +93,9 @@ def stored_log(session: Session, athlete: Athlete, as_of: dt.date, settings: Set
     known = injuries.known_on(session, athlete.id, as_of)
     return AthleteLog(
         profile=profile_arrays(athletes.profile_of(athlete)),
-        runs=run_arrays(runs),
+        runs=runs,
         strength=strength_arrays(
-            [(s.date, [(e["exercise_id"], e["sets"], e.get("reps")) for e in s.exercises or []]) for s in sessions]
+            [(day, [(e["exercise_id"], e["sets"], e.get("reps")) for e in done or []]) for day, done in sessions]
         ),
         injuries=injury_arrays(
             [i.kind for i in known],

@@ -7,7 +7,6 @@ import math
 from typing import Any
 
 import pandas as pd
-from fastapi.encoders import jsonable_encoder
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -30,7 +29,10 @@ def store(
         model_version=response.model.version,
         rr_max=max(relative) if relative else None,
         # One entry per injury, so the history shows why each risk was what it was.
-        drivers=jsonable_encoder([{"injury": r.injury.value, "drivers": r.drivers} for r in response.risks]),
+        drivers=[
+            {"injury": r.injury.value, "drivers": [d.model_dump(mode="json") for d in r.drivers]}
+            for r in response.risks
+        ],
         **{f"p_{kind}": by_kind[kind].probability for kind in INJURIES},
         **{f"rr_{kind}": by_kind[kind].relative_risk for kind in INJURIES},
         features=None if features is None else {k: v if math.isfinite(v) else None for k, v in features.items()},

@@ -31,3 +31,13 @@ def test_trailing_max_reads_only_days_inside_the_window_and_keeps_a_missing_day_
     assert trailing_max(x, 2, lag=1).tolist()[:2] == [0.0, 5.0]
     assert np.isnan(trailing_max(x, 2)[2]) and np.isnan(trailing_max(x, 2)[3])
     assert trailing_max(x, 2)[4:].tolist() == [2.0, 0.5, 0.0]
+
+
+def test_windows_of_chosen_rows_are_the_whole_arrays_floats_at_those_rows():
+    x = np.random.default_rng(5).exponential(9.0, 300) * (np.random.default_rng(6).random(300) < 0.6)
+    x[[40, 41, 250]] = np.nan
+    at = np.array([0, 3, 41, 42, 90, 91, 250, 299])
+    assert np.array_equal(trailing_sum(x, 28, at=at), trailing_sum(x, 28)[at], equal_nan=True)
+    assert np.array_equal(trailing_sum(x, 7, lag=7, at=at), trailing_sum(x, 7, lag=7)[at], equal_nan=True)
+    assert np.array_equal(trailing_max(x, 30, lag=1, at=at), trailing_max(x, 30, lag=1)[at], equal_nan=True)
+    assert np.array_equal(truncated_ewma(x, 28, 84, at=at), truncated_ewma(x, 28, 84)[at], equal_nan=True)

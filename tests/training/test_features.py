@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from tests.factories import cohort, one_day
-from training.domain.schema import Cohort
-from training.features import FEATURES, compute_features, days_to_score
+from training.domain.schema import INJURIES, Cohort
+from training.features import FEATURES, compute_features, days_to_score, running_features, strength_features
 
 
 def features_on(log, day: str) -> pd.Series:
@@ -143,3 +144,27 @@ def test_a_normalised_cohort_shares_no_data_with_the_one_it_comes_from():
     normalised.runs.loc[0, "athlete_id"] = "B1"
     normalised.runs.loc[0, "date"] = pd.Timestamp("2020-01-01")
     assert log.runs.loc[0, ["athlete_id", "date", "km"]].tolist() == ["A1", pd.Timestamp("2026-01-01"), 10.0]
+
+
+def test_running_and_strength_features_of_chosen_days_equal_the_whole_logs_at_those_days():
+    rng = np.random.default_rng(11)
+    days = 200
+    km = rng.exponential(8.0, days) * (rng.random(days) < 0.6)
+    daily = {
+        "km": km,
+        "km_threshold": km * 0.2,
+        "km_interval": km * 0.1,
+        "km_sprint": km * 0.02,
+        "longest": km,
+        "runs": (km > 0).astype("float64"),
+        "srpe": km * 30.0,
+        "sessions": (rng.random(days) < 0.2).astype("float64"),
+        "nordic": rng.integers(0, 20, days).astype("float64"),
+        "calf": rng.integers(0, 30, days).astype("float64"),
+        **{f"protect_{k}": rng.integers(0, 10, days).astype("float64") for k in INJURIES},
+    }
+    at = np.array([0, 5, 6, 29, 30, 95, 96, 150, 199])
+    for features in (running_features, strength_features):
+        whole, chosen = features(daily), features(daily, at)
+        for name, values in whole.items():
+            assert np.array_equal(chosen[name], values[at], equal_nan=True), name

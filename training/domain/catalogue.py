@@ -152,14 +152,23 @@ class Catalogue(_Frozen):
                 )
         return self
 
+    # Asked for every exercise of every request body: built once per catalogue, not once per call.
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Exercise]:
+        return {e.id: e for e in self.exercises}
+
+    @functools.cached_property
+    def _ids(self) -> frozenset[str]:
+        return frozenset(self._by_id)
+
     def ids(self) -> frozenset[str]:
-        return frozenset(e.id for e in self.exercises)
+        return self._ids
 
     def get(self, exercise_id: str) -> Exercise:
-        for exercise in self.exercises:
-            if exercise.id == exercise_id:
-                return exercise
-        raise KeyError(f"no exercise {exercise_id!r} in the catalogue")
+        exercise = self._by_id.get(exercise_id)
+        if exercise is None:
+            raise KeyError(f"no exercise {exercise_id!r} in the catalogue")
+        return exercise
 
     def protecting(self, injury: Injury | str) -> list[Exercise]:
         """Exercises that list ``injury`` in ``protects``, in catalogue order."""

@@ -82,13 +82,13 @@ def score_athlete_risk(
 ) -> AthleteRiskPublic:
     day = as_of_or_today(as_of)
     answer, features = assess_log_features(stored_log(session, athlete, day, settings), day, served, settings)
-    row = assessments.store(session, athlete.id, answer, features)
+    # The audit entry first, so that storing the assessment sends both rows in one flush; the commit then only commits.
     audit.record(session, principal, "risk.assess", athlete.id)
+    row = assessments.store(session, athlete.id, answer, features)
     session.commit()
     count_risks(metrics, answer)
-    return AthleteRiskPublic(
-        **answer.model_dump(), athlete_id=athlete.id, assessment_id=row.id, created_at=row.created_at
-    )
+    # The answer's parts as they are (validated when built), not dumped to dicts and validated again.
+    return AthleteRiskPublic(**dict(answer), athlete_id=athlete.id, assessment_id=row.id, created_at=row.created_at)
 
 
 @router.get("/risk/history", response_model=AssessmentsPublic, summary="The athlete's stored assessments, newest first")

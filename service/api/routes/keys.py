@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Path, status
 
-from service.api.deps import KeyAdmin, SessionDep
+from service.api.deps import KeyAdmin, SessionDep, TrustedKeysDep
 from service.api.paging import Cursor, Limit
 from service.db.models import ApiKey
 from service.pagination import encode_cursor, id_cursor
@@ -58,13 +58,19 @@ def list_keys(principal: KeyAdmin, session: SessionDep, limit: Limit = 100, curs
 
 
 @router.delete("/{key_id}", response_model=KeyPublic, summary="Revoke a key; it answers 401 from then on")
-def revoke_key(principal: KeyAdmin, session: SessionDep, key_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> KeyPublic:
+def revoke_key(
+    principal: KeyAdmin,
+    session: SessionDep,
+    trusted: TrustedKeysDep,
+    key_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+) -> KeyPublic:
     assert principal.tenant_id is not None
     row = keys.revoke(session, principal.tenant_id, key_id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no key {key_id}")
     audit.record(session, principal, "key.revoke")
     session.commit()
+    trusted.forget(key_id)
     return public(row)
 
 
@@ -77,6 +83,7 @@ def revoke_key(principal: KeyAdmin, session: SessionDep, key_id: Annotated[int, 
 def rotate_key(
     principal: KeyAdmin,
     session: SessionDep,
+    trusted: TrustedKeysDep,
     key_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     body: Annotated[KeyRotate, Body(openapi_examples={"a day to switch": {"value": {"grace_hours": 24}}})],
 ) -> KeyCreated:
@@ -89,4 +96,6 @@ def rotate_key(
     row, key = keys.rotate(session, old, dt.timedelta(hours=body.grace_hours))
     audit.record(session, principal, "key.rotate")
     session.commit()
+    # The old key now expires (at once without grace): it is checked against the database again.
+    trusted.forget(key_id)
     return KeyCreated(**public(row).model_dump(), key=key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 
 from service.api.deps import MetricsDep, Scorer, ServedModelDep, SettingsDep
@@ -12,6 +13,8 @@ from service.api.observe import count_risks
 from service.assessment.log_assessment import assess_request
 from service.assessment.log_checks import as_of_or_today, log_errors
 from service.schemas.risk import RiskRequest, RiskResponse
+from training.model.registry import ServedModel
+from training.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["risk"])
 
@@ -34,17 +37,24 @@ EXAMPLE = {
 
 
 @router.post("/risk", response_model=RiskResponse, summary="Risk of the four injuries from a training log")
-def score_risk(
+async def score_risk(
     body: Annotated[RiskRequest, Body(openapi_examples={"a week with a long-run spike": {"value": EXAMPLE}})],
     _caller: Scorer,
     served: ServedModelDep,
     settings: SettingsDep,
     metrics: MetricsDep,
 ) -> RiskResponse:
+    # The answer is CPU work, done in one trip to a worker thread: the event loop keeps reading other requests
+    # meanwhile, and a coroutine's answer is serialised without a second trip (FastAPI's path for a plain function).
+    answer = await run_in_threadpool(checked_answer, body, served, settings)
+    count_risks(metrics, answer)
+    return answer
+
+
+def checked_answer(body: RiskRequest, served: ServedModel, settings: Settings) -> RiskResponse:
+    """The answer to a body that passed validation, once the whole-log rules hold (422 naming the field if not)."""
     as_of = as_of_or_today(body.as_of)
     errors = log_errors(body, as_of, settings.max_log_days, settings.max_activities)
     if errors:
         raise RequestValidationError(errors)
-    answer = assess_request(body, as_of, served, settings)
-    count_risks(metrics, answer)
-    return answer
+    return assess_request(body, as_of, served, settings)

@@ -18,7 +18,7 @@ from service.app import create_app
 from service.batch.job import BatchRequest, run_batch
 from service.db.migrate import upgrade
 from service.db.session import Database
-from service.repositories.keys import create_key, revoke, tenant_named
+from service.repositories.keys import create_key, tenant_named
 from service.security import Role
 from tests.conftest import Trained
 from tests.factories import request_for
@@ -57,13 +57,10 @@ class Site:
             database.dispose()
 
     def revoke(self, key_id: int) -> None:
-        database = Database(self.settings)
-        try:
-            with database.session() as session:
-                revoke(session, tenant_named(session, self.tenant).id, key_id)
-                session.commit()
-        finally:
-            database.dispose()
+        """Revoked by the tenant's admin through the API, as a clinic would: refused from the next request on."""
+        _, admin_key = self.new_key(Role.admin)
+        revoked = httpx.delete(f"{self.url}/v1/keys/{key_id}", headers={"Authorization": f"Bearer {admin_key}"})
+        assert revoked.status_code == 200, revoked.text
 
     def add_unassessed_athlete(self, tenant: str, external_id: str) -> str:
         _, key = self.new_key(Role.platform, tenant)
