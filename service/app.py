@@ -34,6 +34,7 @@ from service.api.trusted_keys import TrustedKeys
 from service.api.web import mount_web
 from service.assessment.log_assessment import warm_up
 from service.db.session import Database
+from service.gc_tuning import long_lived_heap
 from service.metrics import ServiceMetrics
 from service.model_holder import ModelHolder, poll_model
 from service.monitoring.gauges import MonitoringGauges
@@ -60,7 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await asyncio.to_thread(_connect, app.state.db)
         poll = settings.model_poll_seconds
         poller = asyncio.create_task(poll_model(app.state.models, poll)) if poll else None
-        yield
+        with long_lived_heap(settings.server_gc_young_threshold):
+            yield
         if poller:
             poller.cancel()
         app.state.db.dispose()

@@ -204,6 +204,12 @@ class Settings(BaseSettings):
     server_limit_concurrency: int = Field(
         0, ge=0, description="Connections plus tasks over which `injury-risk serve` answers 503 at once; 0 = none."
     )
+    server_gc_young_threshold: int = Field(
+        50_000,
+        ge=0,
+        description="Allocations between two of the garbage collector's young passes in a server process, whose "
+        "start-up objects (model, app) are frozen out of every pass; 0 = Python's defaults (700, nothing frozen).",
+    )
     server_graceful_shutdown_s: float = Field(
         10.0, gt=0, description="On SIGTERM, seconds requests in flight get to finish before the server exits."
     )
