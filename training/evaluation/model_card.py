@@ -128,7 +128,8 @@ def model_card(metrics: dict[str, float], data: dict[str, object], version: str 
         "",
         "## Run",
         f"Training and evaluation took {_fmt(m('train_seconds'))} s (simulation included for a chunked cohort) with a"
-        f" peak resident memory of {_fmt(m('peak_rss_gb'))} GB. Reproduce: `injury-risk train --profile eval` for the"
+        f" peak resident memory of at most {_fmt(m('peak_rss_gb'))} GB (each process's own peak added up)."
+        " Reproduce: `injury-risk train --profile eval` for the"
         " evaluation profile, `injury-risk ensure-model` on an empty store for the default one.",
         "",
         "## Known limits",
