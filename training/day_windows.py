@@ -8,6 +8,7 @@ instead of one array operation per day of the window, which is what a single ath
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import numba
 import numpy as np
@@ -17,26 +18,31 @@ def trailing_sum(x: np.ndarray, window: int, lag: int = 0, at: np.ndarray | None
     """Sum of x over days t-lag-window+1 .. t-lag, added in a fixed order (rows too early for it are not read).
 
     ``at``: only the rows at these positions, in that order (the same floats as the whole array's at them)."""
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    if at is None:
-        out = np.zeros_like(x)
-        _trailing_sum(x, window, lag, out)
-    else:
-        out = np.zeros(len(at))
-        _trailing_sum_at(x, window, lag, at, out)
-    return out
+    return _trailing(_trailing_sum, _trailing_sum_at, x, window, lag, at)
 
 
 def trailing_max(x: np.ndarray, window: int, lag: int = 0, at: np.ndarray | None = None) -> np.ndarray:
     """Maximum of x over days t-lag-window+1 .. t-lag (0 where no day of the window is in the array); ``at`` as for
     ``trailing_sum``."""
+    return _trailing(_trailing_max, _trailing_max_at, x, window, lag, at)
+
+
+def _trailing(
+    every_row: Callable[..., None],
+    chosen_rows: Callable[..., None],
+    x: np.ndarray,
+    window: int,
+    lag: int,
+    at: np.ndarray | None,
+) -> np.ndarray:
+    """A window kernel over every row of ``x``, or over the rows at ``at`` only."""
     x = np.ascontiguousarray(x, dtype=np.float64)
     if at is None:
         out = np.zeros_like(x)
-        _trailing_max(x, window, lag, out)
+        every_row(x, window, lag, out)
     else:
         out = np.zeros(len(at))
-        _trailing_max_at(x, window, lag, at, out)
+        chosen_rows(x, window, lag, at, out)
     return out
 
 
