@@ -32,8 +32,9 @@ MIN_TEST_ONSETS = 300
 
 class TreeMemory:
     """The resident memory of this process and every process it started, summed, sampled every ``every`` seconds
-    while the run goes on: what the run holds at once, where ``peak_rss_gb`` adds each process's own peak (an upper
-    bound, since the workers need not peak together). A spike shorter than ``every`` can pass unseen."""
+    while the run goes on: what the run holds at once (pages the processes share count once per process, so at
+    most), where ``peak_rss_gb`` adds each process's own peak (an upper bound, since the workers need not peak
+    together). A spike shorter than ``every`` can pass unseen."""
 
     def __init__(self, every: float = 0.1) -> None:
         self.every = every

@@ -3,7 +3,7 @@
 With Python's defaults (a young pass every 700 allocations, a full pass every 100 young ones) a full answer, which
 builds thousands of small objects, triggers several passes, and each full pass walks the model and the app as well:
 on `benchmarks/serve_vs_mlflow.py` those pauses made up most of the 99th percentile (292 ms at 8 connections against
-45 ms with this tuning, and 326 against 463 requests/s, on an idle 2-core machine). Objects alive once the server
+42-43 ms with this tuning, and 326 against 451-487 requests/s, on an idle 2-core machine). Objects alive once the server
 has started are frozen out of every pass, and young passes come every ``young_threshold`` allocations.
 """
 

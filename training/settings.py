@@ -183,8 +183,8 @@ class Settings(BaseSettings):
         5.0,
         ge=0,
         description="Seconds a server process trusts an API key it checked before asking the database again; a key "
-        "revoked through another process (or the command line) still works here for up to this long. 0 = ask every "
-        "time.",
+        "revoked through another process (or rotated by `injury-risk keys rotate`) still works here for up to this "
+        "long. 0 = ask every time.",
     )
     max_request_bytes: int = Field(
         16 * 1024 * 1024, ge=1024, description="Largest request body; a larger one is refused with 413."

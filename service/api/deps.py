@@ -136,6 +136,7 @@ async def authenticate(
 
 def _checked_principal(database: Database, metrics: ServiceMetrics | None, key: str, trusted: TrustedKeys) -> Principal:
     """The key checked against the database in a session of its own: a refusal counted, a use recorded."""
+    started = trusted.now()
     session = database.session()
     try:
         row, problem = keys.checked_key(session, key)
@@ -146,7 +147,7 @@ def _checked_principal(database: Database, metrics: ServiceMetrics | None, key: 
             raise _unauthorized(f"the API key is {problem}")
         keys.mark_used(session, row)
         principal = Principal.for_role(row.tenant_id, Role(row.role), row.id)
-        trusted.trust(hash_key(key), principal, row.expires_at)
+        trusted.trust(hash_key(key), principal, row.expires_at, started)
         return principal
     finally:
         close_session(session)
