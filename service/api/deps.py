@@ -124,7 +124,7 @@ async def authenticate(
     # A key checked moments ago needs no database; only the check itself blocks, so only it goes to a thread.
     principal = trusted.principal(key_hash)
     if principal is None:
-        principal = await run_in_threadpool(_checked_principal, request.app.state.db, metrics, key, trusted)
+        principal = await run_in_threadpool(_checked_principal, request.app.state.db, metrics, key, key_hash, trusted)
     limiter = request.app.state.rate_limiter
     if limiter is not None:
         limiter.check(principal.key_id)
@@ -134,8 +134,11 @@ async def authenticate(
     return principal
 
 
-def _checked_principal(database: Database, metrics: ServiceMetrics | None, key: str, trusted: TrustedKeys) -> Principal:
-    """The key checked against the database in a session of its own: a refusal counted, a use recorded."""
+def _checked_principal(
+    database: Database, metrics: ServiceMetrics | None, key: str, key_hash: str, trusted: TrustedKeys
+) -> Principal:
+    """The key (``key_hash``: its hash) checked against the database in a session of its own: a refusal counted, a
+    use recorded, a pass trusted."""
     started = trusted.now()
     session = database.session()
     try:
@@ -147,7 +150,7 @@ def _checked_principal(database: Database, metrics: ServiceMetrics | None, key: 
             raise _unauthorized(f"the API key is {problem}")
         keys.mark_used(session, row)
         principal = Principal.for_role(row.tenant_id, Role(row.role), row.id)
-        trusted.trust(hash_key(key), principal, row.expires_at, started)
+        trusted.trust(key_hash, principal, row.expires_at, started)
         return principal
     finally:
         close_session(session)

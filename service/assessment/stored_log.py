@@ -71,17 +71,17 @@ def stored_log(session: Session, athlete: Athlete, as_of: dt.date, settings: Set
     """
     log = activities.log_columns_between(session, athlete.id, log_start(as_of, settings.max_log_days), as_of)
     is_run = [kind == "run" for kind in log["kind"]]
-
-    def of_runs(name: str) -> list[Any]:
-        return list(itertools.compress(log[name], is_run))
-
-    runs = run_columns(of_runs("date"), **{name: of_runs(name) for name in RUN_VALUES})
+    # The runs' columns, each taken once: the arrays and the km-per-day rule read them.
+    of_runs: dict[str, list[Any]] = {
+        name: list(itertools.compress(log[name], is_run)) for name in ("date", *RUN_VALUES)
+    }
+    runs = run_columns(of_runs["date"], **{name: of_runs[name] for name in RUN_VALUES})
     sessions = [(day, done) for day, done, run in zip(log["date"], log["exercises"], is_run, strict=True) if not run]
     problems = []
     if len(is_run) > settings.max_activities:
         problems.append(f"the log holds {len(is_run)} activities; at most {settings.max_activities} are accepted")
     day_km: dict[dt.date, float] = defaultdict(float)
-    for day, km in zip(of_runs("date"), of_runs("km"), strict=True):
+    for day, km in zip(of_runs["date"], of_runs["km"], strict=True):
         day_km[day] += km
     problems += [
         f"runs on {d} add up to more than {MAX_KM_PER_DAY:g} km" for d, km in day_km.items() if km > MAX_KM_PER_DAY
