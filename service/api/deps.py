@@ -221,8 +221,12 @@ def athlete_of_tenant(athlete_id: str, principal: CurrentKey, session: SessionDe
         tenant_id = keys.tenant_named(session, LOCAL_TENANT).id
     athlete = athletes.get(session, tenant_id, athlete_id)
     if athlete is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no athlete {athlete_id!r}")
+        raise no_athlete(athlete_id)
     return athlete
+
+
+def no_athlete(athlete_id: str) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no athlete {athlete_id!r}")
 
 
 AthleteDep = Annotated[Athlete, Depends(athlete_of_tenant)]

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from service.assessment.log_checks import log_start
 from service.assessment.request_log import injury_arrays, profile_arrays, run_columns, strength_arrays
 from service.db.models import Athlete
-from service.repositories import activities, athletes, injuries
+from service.repositories import activities, athlete_log, athletes, injuries
 from service.repositories.conflicts import Conflict
-from service.schemas.risk import ExerciseSet, InjuryRecord, RiskRequest, Run, StrengthSession
+from service.schemas.risk import AthleteProfile, ExerciseSet, InjuryRecord, RiskRequest, Run, StrengthSession
 from training.domain.athlete_log import AthleteLog, day_number
 from training.domain.log_rules import MAX_KM_PER_DAY
 from training.features import RUN_VALUES
@@ -63,13 +63,19 @@ def stored_request(session: Session, athlete: Athlete, as_of: dt.date, max_log_d
     )
 
 
-def stored_log(session: Session, athlete: Athlete, as_of: dt.date, settings: Settings) -> AthleteLog:
-    """``request_log(stored_request(...))`` without the request: the log in one query, straight into arrays.
+def stored_log(
+    session: Session, tenant_id: int, athlete_id: str, as_of: dt.date, settings: Settings
+) -> AthleteLog | None:
+    """``request_log(stored_request(...))`` without the request: the athlete, the log and the injuries in one query,
+    straight into arrays; None when the tenant has no such athlete.
 
     Every stored row passed validation when it was written; the whole-log rules (how many activities, km per day)
     are checked here, as ``log_errors`` checks them for a body, and a broken rule is a 409.
     """
-    log = activities.log_columns_between(session, athlete.id, log_start(as_of, settings.max_log_days), as_of)
+    stored = athlete_log.read(session, tenant_id, athlete_id, log_start(as_of, settings.max_log_days), as_of)
+    if stored is None:
+        return None
+    log = stored.activities
     is_run = [kind == "run" for kind in log["kind"]]
     # The runs' columns, each taken once: the arrays and the km-per-day rule read them.
     of_runs: dict[str, list[Any]] = {
@@ -86,22 +92,21 @@ def stored_log(session: Session, athlete: Athlete, as_of: dt.date, settings: Set
     problems += [
         f"runs on {d} add up to more than {MAX_KM_PER_DAY:g} km" for d, km in day_km.items() if km > MAX_KM_PER_DAY
     ]
-    if athlete.log_start is not None and athlete.log_start > as_of:
-        problems.append(f"log_start {athlete.log_start} is after as_of {as_of}")
+    if stored.log_start is not None and stored.log_start > as_of:
+        problems.append(f"log_start {stored.log_start} is after as_of {as_of}")
     if problems:
         raise Conflict("the stored log cannot be scored: " + "; ".join(problems[:5]))
-    known = injuries.known_on(session, athlete.id, as_of)
     return AthleteLog(
-        profile=profile_arrays(athletes.profile_of(athlete)),
+        profile=profile_arrays(AthleteProfile(**stored.profile)),
         runs=runs,
         strength=strength_arrays(
             [(day, [(e["exercise_id"], e["sets"], e.get("reps")) for e in done or []]) for day, done in sessions]
         ),
         injuries=injury_arrays(
-            [i.kind for i in known],
-            [i.onset for i in known],
+            [kind for kind, _, _ in stored.injuries],
+            [onset for _, onset, _ in stored.injuries],
             # A recovery recorded after as_of was not known on as_of: the injury was still ongoing then.
-            [i.resolved if i.resolved is not None and i.resolved <= as_of else None for i in known],
+            [resolved if resolved is not None and resolved <= as_of else None for _, _, resolved in stored.injuries],
         ),
-        log_start=day_number(athlete.log_start) if athlete.log_start else None,
+        log_start=day_number(stored.log_start) if stored.log_start else None,
     )

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, case, insert, select
+from sqlalchemy import Row, insert, select
 from sqlalchemy.orm import Session
 
 from service.db.models import Activity, Athlete
@@ -101,22 +101,6 @@ def page(
 def log_between(session: Session, athlete_id: str, earliest: dt.date, as_of: dt.date) -> list[Activity]:
     query = select(Activity).where(Activity.athlete_id == athlete_id, Activity.date >= earliest, Activity.date <= as_of)
     return list(session.scalars(query.order_by(Activity.date, Activity.id)))
-
-
-def log_columns_between(
-    session: Session, athlete_id: str, earliest: dt.date, as_of: dt.date
-) -> dict[str, tuple[Any, ...]]:
-    """``log_between`` in one query, column by column (``kind``, ``date``, the run fields, ``exercises``; a run's
-    exercises None): what one answer reads, without an object or an attribute lookup per row."""
-    # A run's exercises are JSON null: NULL from the database is no document to decode, row after row.
-    exercises = case((Activity.kind != "run", Activity.exercises)).label("exercises")
-    query = select(Activity.kind, Activity.date, *(getattr(Activity, field) for field in _RUN_FIELDS), exercises).where(
-        Activity.athlete_id == athlete_id, Activity.date >= earliest, Activity.date <= as_of
-    )
-    # Through the session's connection: plain columns need none of the ORM's per-row loading.
-    result = session.connection().execute(query.order_by(Activity.date, Activity.id))
-    names, rows = list(result.keys()), result.all()
-    return dict(zip(names, zip(*rows, strict=True) if rows else [()] * len(names), strict=True))
 
 
 def tenant_log_between(session: Session, tenant_id: int, earliest: dt.date, latest: dt.date) -> Sequence[Row[Any]]:

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Insert, and_, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from service.db.models import Athlete, RiskAssessment
@@ -17,29 +17,44 @@ from training.domain.schema import INJURIES
 
 
 def store(
-    session: Session, athlete_id: str, response: RiskResponse, features: dict[str, float] | None = None
-) -> RiskAssessment:
-    """One assessment, with the feature values it was scored from when given (NaN stored as null: JSON has none)."""
+    session: Session,
+    athlete_id: str,
+    response: RiskResponse,
+    features: dict[str, float] | None,
+    audit_entry: Insert,
+) -> tuple[int, dt.datetime]:
+    """One assessment, with the feature values it was scored from when given (NaN stored as null: JSON has none),
+    and ``audit_entry`` (``audit.entry``) in the same transaction; the new row's id and created_at."""
     by_kind = {r.injury.value: r for r in response.risks}
     relative = [r.relative_risk for r in response.risks if r.relative_risk is not None]
-    row = RiskAssessment(
-        athlete_id=athlete_id,
-        as_of=response.as_of,
-        model_name=response.model.name,
-        model_version=response.model.version,
-        rr_max=max(relative) if relative else None,
-        # One entry per injury, so the history shows why each risk was what it was.
-        drivers=[
-            {"injury": r.injury.value, "drivers": [d.model_dump(mode="json") for d in r.drivers]}
-            for r in response.risks
-        ],
-        **{f"p_{kind}": by_kind[kind].probability for kind in INJURIES},
-        **{f"rr_{kind}": by_kind[kind].relative_risk for kind in INJURIES},
-        features=None if features is None else {k: v if math.isfinite(v) else None for k, v in features.items()},
+    created_at = dt.datetime.now(dt.UTC)
+    statement = (
+        insert(RiskAssessment)
+        .values(
+            athlete_id=athlete_id,
+            as_of=response.as_of,
+            model_name=response.model.name,
+            model_version=response.model.version,
+            rr_max=max(relative) if relative else None,
+            # One entry per injury, so the history shows why each risk was what it was.
+            drivers=[
+                {"injury": r.injury.value, "drivers": [d.model_dump(mode="json") for d in r.drivers]}
+                for r in response.risks
+            ],
+            **{f"p_{kind}": by_kind[kind].probability for kind in INJURIES},
+            **{f"rr_{kind}": by_kind[kind].relative_risk for kind in INJURIES},
+            features=None if features is None else {k: v if math.isfinite(v) else None for k, v in features.items()},
+            created_at=created_at,
+        )
+        .returning(RiskAssessment.id)
     )
-    session.add(row)
-    session.flush()
-    return row
+    if session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL runs an INSERT inside WITH as part of the statement: both rows in one round trip. SQLite has no
+        # such thing, and no network to save a trip on.
+        statement = statement.add_cte(audit_entry.cte("audit_entry"))
+    else:
+        session.execute(audit_entry)
+    return session.execute(statement).scalar_one(), created_at
 
 
 def history(session: Session, athlete_id: str, before: int | None, limit: int) -> tuple[list[RiskAssessment], int]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+import datetime as dt
+
+from sqlalchemy import Insert, insert, update
 from sqlalchemy.orm import Session
 
 from service.db.models import AuditEntry
@@ -20,6 +22,19 @@ def record(session: Session, principal: Principal, action: str, athlete_id: str 
             action=action,
             athlete_id=athlete_id,
         )
+    )
+
+
+def entry(principal: Principal, action: str, athlete_id: str | None = None) -> Insert:
+    """The entry ``record`` adds, as a statement for the caller to send in its transaction along with its change."""
+    assert principal.tenant_id is not None
+    return insert(AuditEntry).values(
+        tenant_id=principal.tenant_id,
+        api_key_id=principal.key_id,
+        role=principal.role,
+        action=action,
+        athlete_id=athlete_id,
+        at=dt.datetime.now(dt.UTC),
     )
 
 

@@ -6,9 +6,20 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 
-from service.api.deps import AthleteDep, MetricsDep, Reader, ServedModelDep, SessionDep, SettingsDep
+from service.api.deps import (
+    AthleteDep,
+    DatabaseDep,
+    MetricsDep,
+    Reader,
+    ServedModelDep,
+    SessionDep,
+    SettingsDep,
+    close_session,
+    no_athlete,
+)
 from service.api.observe import count_risks
 from service.api.paging import Cursor, Limit
 from service.assessment.log_assessment import assess_log_features
@@ -16,13 +27,16 @@ from service.assessment.log_checks import as_of_or_today, log_errors
 from service.assessment.stored_log import stored_log, stored_request
 from service.assessment.what_if_assessment import assess_what_if, plan_errors
 from service.db.models import RiskAssessment
+from service.db.session import Database
 from service.pagination import encode_cursor, id_cursor
 from service.repositories import assessments, audit
 from service.repositories.conflicts import Conflict
 from service.schemas.assessments import AssessmentPublic, AssessmentsPublic, AthleteRiskPublic, StoredRisk
 from service.schemas.risk import EARLIEST_DATE, LATEST_DATE, ModelRef, RiskRequest
 from service.schemas.what_if import StoredPlanRequest, WhatIfRequest, WhatIfResponse
+from service.security import Principal
 from training.domain.schema import INJURIES
+from training.model.registry import ServedModel
 from training.model.scoring import band_for
 from training.settings import Settings
 
@@ -64,10 +78,10 @@ def public(row: RiskAssessment) -> AssessmentPublic:
     response_model=AthleteRiskPublic,
     summary="Risk from the stored log as of a day (default today), stored as an assessment",
 )
-def score_athlete_risk(
+async def score_athlete_risk(
+    athlete_id: str,
     principal: Reader,
-    athlete: AthleteDep,
-    session: SessionDep,
+    database: DatabaseDep,
     served: ServedModelDep,
     settings: SettingsDep,
     metrics: MetricsDep,
@@ -80,15 +94,34 @@ def score_athlete_risk(
         ),
     ] = None,
 ) -> AthleteRiskPublic:
-    day = as_of_or_today(as_of)
-    answer, features = assess_log_features(stored_log(session, athlete, day, settings), day, served, settings)
-    # The audit entry first, so that storing the assessment sends both rows in one flush; the commit then only commits.
-    audit.record(session, principal, "risk.assess", athlete.id)
-    row = assessments.store(session, athlete.id, answer, features)
-    session.commit()
+    # The database work and the answer in one trip to a worker thread (as POST /v1/risk), not one per dependency;
+    # the event loop serialises the answer.
+    answer = await run_in_threadpool(
+        stored_answer, database, principal, athlete_id, as_of_or_today(as_of), served, settings
+    )
     count_risks(metrics, answer)
+    return answer
+
+
+def stored_answer(
+    database: Database, principal: Principal, athlete_id: str, day: dt.date, served: ServedModel, settings: Settings
+) -> AthleteRiskPublic:
+    """The athlete's stored log scored as of ``day`` and stored as an assessment, audited: one query to read, one
+    statement to write both rows (PostgreSQL), one commit."""
+    assert principal.tenant_id is not None
+    session = database.session()
+    try:
+        log = stored_log(session, principal.tenant_id, athlete_id, day, settings)
+        if log is None:
+            raise no_athlete(athlete_id)
+        answer, features = assess_log_features(log, day, served, settings)
+        entry = audit.entry(principal, "risk.assess", athlete_id)
+        assessment_id, created_at = assessments.store(session, athlete_id, answer, features, entry)
+        session.commit()
+    finally:
+        close_session(session)
     # The answer's parts as they are (validated when built), not dumped to dicts and validated again.
-    return AthleteRiskPublic(**dict(answer), athlete_id=athlete.id, assessment_id=row.id, created_at=row.created_at)
+    return AthleteRiskPublic(**dict(answer), athlete_id=athlete_id, assessment_id=assessment_id, created_at=created_at)
 
 
 @router.get("/risk/history", response_model=AssessmentsPublic, summary="The athlete's stored assessments, newest first")

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 
-from service.api.deps import AthleteDep, Reader, SessionDep, SettingsDep
+from service.api.deps import AthleteDep, Reader, SessionDep, SettingsDep, no_athlete
 from service.assessment.load_history import SPIKE_THRESHOLD_PCT, max_weeks, weekly_load
 from service.assessment.log_checks import as_of_or_today
 from service.assessment.stored_log import stored_log
@@ -36,6 +36,10 @@ def read_athlete_load(
         problem = f"at most {most} weeks fit in the stored log's window"
         raise RequestValidationError([{"loc": ("query", "weeks"), "msg": problem, "type": "too_long"}])
     day = as_of_or_today(as_of)
-    load = weekly_load(stored_log(session, athlete, day, settings), day, weeks)
+    log = stored_log(session, athlete.tenant_id, athlete.id, day, settings)
+    if log is None:
+        # Erased between the two queries.
+        raise no_athlete(athlete.id)
+    load = weekly_load(log, day, weeks)
     audit.record_read(session, principal, "load.read", athlete.id)
     return AthleteLoadPublic(athlete_id=athlete.id, as_of=day, spike_threshold_pct=SPIKE_THRESHOLD_PCT, weeks=load)

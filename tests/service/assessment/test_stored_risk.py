@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, select
 
 from service.api.routes.risk import EXAMPLE
+from service.db.models import AuditEntry, RiskAssessment
 from tests.conftest import Trained
 from tests.factories import request_for
 from tests.tenants import TenantKeys, add_athlete, new_tenant, store_log
@@ -97,6 +101,68 @@ def test_stored_log_breaking_a_whole_log_rule_is_409_not_500(service: TestClient
         )
     response = service.get(f"/v1/athletes/{athlete_id}/risk", params={"as_of": "2026-11-01"}, headers=tenant.platform)
     assert response.status_code == 409 and "more than 200 km" in response.json()["detail"]
+
+
+@contextmanager
+def statements_sent(engine: Engine) -> Iterator[tuple[list[str], list[object]]]:
+    """The SQL statements ``engine`` sends, and its commits, while the block runs."""
+    statements: list[str] = []
+    commits: list[object] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    def on_commit(connection: Any) -> None:
+        commits.append(connection)
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    event.listen(engine, "commit", on_commit)
+    try:
+        yield statements, commits
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+        event.remove(engine, "commit", on_commit)
+
+
+def test_stored_risk_reads_in_one_query_and_stores_the_assessment_and_its_audit_entry_in_one_commit(
+    service: TestClient,
+):
+    tenant = new_tenant(service)
+    athlete_id = add_athlete(service, tenant)
+    store_log(service, tenant, athlete_id, EXAMPLE)
+    path, params = f"/v1/athletes/{athlete_id}/risk", {"as_of": EXAMPLE["as_of"]}
+    # The first request checks the key against the database; the next ones trust it for a few seconds.
+    assert service.get(path, params=params, headers=tenant.platform).status_code == 200
+    database = service.app.state.db  # type: ignore[attr-defined]  # app is typed as a bare ASGI app
+    with statements_sent(database.engine) as (statements, commits):
+        response = service.get(path, params=params, headers=tenant.platform)
+    assert response.status_code == 200, response.text
+    # A key check that ran anyway (its trust lapsed between the two requests) is not the route's work.
+    ours = [s for s in statements if "api_keys" not in s]
+    # PostgreSQL writes both rows in one statement; SQLite sends two (it has no INSERT inside WITH, and no network).
+    writes = 1 if database.engine.dialect.name == "postgresql" else 2
+    assert len(ours) == 1 + writes, ours
+    assert "activities" in ours[0] and "injuries" in ours[0] and "athletes" in ours[0]
+    assert len(commits) == 1
+    with database.session() as session:
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.tenant_id == tenant.tenant_id)).all()
+        stored = session.get(RiskAssessment, response.json()["assessment_id"])
+    assessed = [e for e in entries if e.action == "risk.assess"]
+    assert len(assessed) == 2
+    assert all(e.athlete_id == athlete_id and e.api_key_id == tenant.key_ids["platform"] for e in assessed)
+    assert stored is not None and stored.athlete_id == athlete_id
+    assert stored.created_at.isoformat() == response.json()["created_at"].replace("Z", "+00:00")
+
+
+def test_stored_risk_of_an_unknown_athlete_or_another_tenants_is_404_and_stores_nothing(service: TestClient):
+    owner, other = new_tenant(service), new_tenant(service)
+    athlete_id = add_athlete(service, owner)
+    store_log(service, owner, athlete_id, EXAMPLE)
+    for asked, tenant in ((athlete_id, other), ("f" * 32, owner)):
+        response = service.get(f"/v1/athletes/{asked}/risk", params={"as_of": "2026-11-01"}, headers=tenant.platform)
+        assert response.status_code == 404 and response.json()["detail"] == f"no athlete {asked!r}"
+    history = service.get(f"/v1/athletes/{athlete_id}/risk/history", headers=owner.platform).json()
+    assert history["count"] == 0
 
 
 def assess_athletes(client: TestClient, tenant: TenantKeys) -> dict[str, dict[str, Any]]:
