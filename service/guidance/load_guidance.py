@@ -113,8 +113,8 @@ class CandidateWeeks:
     @classmethod
     def of(cls, today: Mapping[str, Any], longest_before: float) -> CandidateWeeks:
         # A log known for fewer than 28 days has no chronic load: its known week stands in, else fresh weeks are tried.
-        chronic = float(np.nan_to_num(float(today["km_28d"]) / 4.0, nan=np.nan_to_num(float(today["km_7d"]), nan=0.0)))
-        recent_longest = max(float(np.nan_to_num(float(today["longest_run_7d_km"]))), longest_before)
+        chronic = _known_or(float(today["km_28d"]) / 4.0, _known_or(float(today["km_7d"]), 0.0))
+        recent_longest = max(_known_or(float(today["longest_run_7d_km"]), 0.0), longest_before)
         runs_7d = float(today["runs_7d"])
         runs_per_week = int(np.clip(round(runs_7d if runs_7d > 0 else 3.0), 2, 6))
         return cls(chronic, recent_longest, runs_per_week, _candidates(chronic, recent_longest, runs_per_week))
@@ -134,6 +134,10 @@ class CandidateWeeks:
         km = np.repeat(other[:, None], count, axis=1)
         km[:, -1] = longest if count > 1 else week
         return offsets, km
+
+
+def _known_or(value: float, missing: float) -> float:
+    return missing if math.isnan(value) else value
 
 
 def judge(week: CandidateWeeks, today: Mapping[str, Any], worst_day: np.ndarray, target: float) -> LoadGuidance:
