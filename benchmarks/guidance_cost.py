@@ -21,10 +21,11 @@ from service.assessment.log_assessment import assess_request
 from service.assessment.request_log import request_log
 from service.assessment.risk_assessment import assess, request_cohort
 from service.assessment.what_if_assessment import assess_what_if
-from service.guidance.load_guidance import load_guidance, log_guidance
+from service.guidance.load_guidance import GUIDANCE_DAYS, load_guidance, log_guidance
 from service.guidance.recommendations import AthleteState, StrengthBudget, recommend
 from service.schemas.risk import RiskRequest
 from service.schemas.what_if import WhatIfRequest
+from training.athlete_features import LogDays
 from training.domain.athlete_log import day_number
 from training.domain.catalogue import default_catalogue
 from training.domain.schema import INJURIES
@@ -113,7 +114,11 @@ def main() -> None:
             cohort, "request", day, row, served.model, settings.load_target_relative_risk
         ),
         "load guidance (candidate weeks from arrays)": lambda: log_guidance(
-            log, day_number(as_of), state.features, served.model, settings.load_target_relative_risk
+            LogDays.of(log, day_number(as_of), day_number(as_of) + GUIDANCE_DAYS, default_catalogue()),
+            day_number(as_of),
+            state.features,
+            served.model,
+            settings.load_target_relative_risk,
         ),
         "whole answer scored with frames (assess)": lambda: assess(request_cohort(request), as_of, served, settings),
         "whole POST /v1/risk answer (from arrays)": lambda: assess_request(request, as_of, served, settings),

@@ -86,9 +86,11 @@ def metrics_folder(enabled: bool) -> Iterator[None]:
 
 
 def server_options(settings: Settings, host: str | None = None, port: int | None = None) -> dict[str, Any]:
-    """uvicorn's options from settings: where to listen, and the limits slow or idle clients meet."""
+    """uvicorn's options from settings: where to listen, the event loop, and the limits slow or idle clients meet."""
     return {
         "host": host or settings.host,
+        # Takes new connections one at a time, so the server processes share them (service/server_loop.py).
+        "loop": "service.server_loop:OneAcceptLoop",
         "port": port or settings.port,
         "timeout_keep_alive": settings.server_keep_alive_s,
         "h11_max_incomplete_event_size": settings.server_max_header_bytes,

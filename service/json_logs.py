@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import random
 import re
-import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +37,9 @@ def request_id_from(header: str | None) -> str:
     """The client's X-Request-ID when it is a sensible token, else a new one (never a client's arbitrary text)."""
     if header is not None and _VALID_REQUEST_ID.match(header):
         return header
-    return uuid.uuid4().hex
+    # 128 random bits as 32 hex digits, like a UUID's hex; an id needs to be unique, not unguessable, and
+    # os.urandom (uuid4's source) is a system call that lets the scoring thread take the interpreter mid-request.
+    return f"{random.getrandbits(128):032x}"
 
 
 class JsonFormatter(logging.Formatter):

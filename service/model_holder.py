@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable
 
 from training.model.registry import ModelNotRegisteredError, ServedModel, load_served_model, served_version
 from training.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class ModelHolder:
@@ -45,8 +48,15 @@ class ModelHolder:
 
 
 async def poll_model(holder: ModelHolder, every_seconds: float) -> None:
-    """Reload the champion when the alias moves, without a restart (settings.model_poll_seconds)."""
+    """Reload the champion when the alias moves, without a restart (settings.model_poll_seconds).
+
+    A poll that fails (the registry unreachable, a new version that does not load or warm up) is logged and the
+    model in service keeps serving; the next poll tries again, so one bad moment does not end polling for good.
+    """
     while True:
         await asyncio.sleep(every_seconds)
-        # Registry calls block; a worker thread keeps requests flowing meanwhile.
-        await asyncio.to_thread(holder.reload_if_changed)
+        try:
+            # Registry calls block; a worker thread keeps requests flowing meanwhile.
+            await asyncio.to_thread(holder.reload_if_changed)
+        except Exception:
+            log.exception("model poll failed; still serving version %s", getattr(holder.served, "version", None))

@@ -7,6 +7,8 @@ scored as copies of the athlete, as ``service.guidance.planning`` does with fram
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from training.domain.athlete_log import AthleteLog, RunArrays
@@ -45,28 +47,59 @@ def athlete_days(log: AthleteLog, first_day: int, last_day: int, catalogue: Cata
 
 def athlete_features(log: AthleteLog, first_day: int, last_day: int, catalogue: Catalogue) -> dict[str, np.ndarray]:
     """Every name of ``FEATURES`` and ``INJURED_COLUMNS`` for days ``first_day`` .. ``last_day`` (arrays by day)."""
-    daily = athlete_days(log, first_day, last_day, catalogue)
+    return day_features(LogDays.of(log, first_day, last_day, catalogue), first_day, last_day)
+
+
+@dataclass(frozen=True)
+class LogDays:
+    """One athlete's daily totals on days ``first_day - LOOKBACK_DAYS`` .. ``last_day``, and the features of days
+    ``first_day`` .. ``last_day`` that no planned run changes (strength, injury history, profile).
+
+    An answer reads them twice, for its own day and for the planned weeks after it; built once, both read the same
+    arrays. Every window is at most ``LOOKBACK_DAYS`` long (streaks are capped below it), so a day's features read
+    from these longer arrays are the floats a range starting at that day gives.
+    """
+
+    log: AthleteLog
+    first_day: int
+    last_day: int
+    daily: dict[str, np.ndarray]
+    settled: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, log: AthleteLog, first_day: int, last_day: int, catalogue: Catalogue) -> LogDays:
+        daily = athlete_days(log, first_day, last_day, catalogue)
+        days = np.arange(first_day, last_day + 1, dtype=np.int64)
+        settled = _mask(log, strength_features(daily, np.arange(LOOKBACK_DAYS, len(daily["km"]))), days)
+        settled.update(_known(log, days))
+        return cls(log, first_day, last_day, daily, settled)
+
+    def window(self, first_day: int, last_day: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """The daily arrays of ``first_day - LOOKBACK_DAYS`` .. ``last_day`` and the settled features of
+        ``first_day`` .. ``last_day``, as views of these."""
+        if not self.first_day <= first_day <= last_day <= self.last_day:
+            raise ValueError(f"days {first_day}..{last_day} are not within {self.first_day}..{self.last_day}")
+        start, stop = first_day - self.first_day, last_day - self.first_day + 1
+        daily = {name: values[start : stop + LOOKBACK_DAYS] for name, values in self.daily.items()}
+        return daily, {name: values[start:stop] for name, values in self.settled.items()}
+
+
+def day_features(days: LogDays, first_day: int, last_day: int) -> dict[str, np.ndarray]:
+    """``athlete_features`` of days ``first_day`` .. ``last_day`` read from ``days``."""
+    daily, settled = days.window(first_day, last_day)
     # Only the days asked for are computed; the LOOKBACK_DAYS before them only feed the windows.
     wanted = np.arange(LOOKBACK_DAYS, len(daily["km"]))
-    columns = {**running_features(daily, wanted), **strength_features(daily, wanted)}
-    days = np.arange(first_day, last_day + 1, dtype=np.int64)
-    columns = _mask(log, columns, days)
-    columns.update(_known(log, days))
+    columns = _mask(days.log, running_features(daily, wanted), np.arange(first_day, last_day + 1, dtype=np.int64))
+    columns.update(settled)
     return {name: columns[name] for name in [*FEATURES, *INJURED_COLUMNS]}
 
 
 def plan_features(
-    log: AthleteLog,
-    plans: int,
-    planned: RunArrays,
-    plan: np.ndarray,
-    first_day: int,
-    last_day: int,
-    catalogue: Catalogue,
+    days: LogDays, plans: int, planned: RunArrays, plan: np.ndarray, first_day: int, last_day: int
 ) -> dict[str, np.ndarray]:
-    """``athlete_features`` of ``plans`` copies of the athlete, copy p with the runs ``planned[plan == p]`` added;
-    rows copy by copy, each the days ``first_day`` .. ``last_day``."""
-    daily = athlete_days(log, first_day, last_day, catalogue)
+    """``athlete_features`` of ``plans`` copies of the athlete of ``days``, copy p with the runs
+    ``planned[plan == p]`` added; rows copy by copy, each the days ``first_day`` .. ``last_day``."""
+    daily, settled = days.window(first_day, last_day)
     n = len(daily["km"])
     idx = plan.astype(np.int64) * n + (planned.day - (first_day - LOOKBACK_DAYS))
     added = daily_running(idx, plans * n, planned)
@@ -75,15 +108,12 @@ def plan_features(
     # A day's total is the logged runs' sum, then each planned run added in turn, as the frame path adds rows.
     running = {name: daily[name][copied] + added[name] for name in _RUNNING_DAILY}
     running["longest"] = np.maximum(daily["longest"][copied], added["longest"])
-    days = last_day - first_day + 1
     output = np.flatnonzero(copied >= LOOKBACK_DAYS)
     once_days = np.arange(first_day, last_day + 1, dtype=np.int64)
     each_copy = copied[output] - LOOKBACK_DAYS
-    columns = _mask(log, running_features(running, output), once_days[each_copy])
-    once = _mask(log, strength_features(daily, np.arange(LOOKBACK_DAYS, n)), once_days)
-    once.update(_known(log, once_days))
-    columns.update({name: values[each_copy] for name, values in once.items()})
-    assert all(len(values) == plans * days for values in columns.values())
+    columns = _mask(days.log, running_features(running, output), once_days[each_copy])
+    columns.update({name: values[each_copy] for name, values in settled.items()})
+    assert all(len(values) == plans * (last_day - first_day + 1) for values in columns.values())
     return {name: columns[name] for name in [*FEATURES, *INJURED_COLUMNS]}
 
 

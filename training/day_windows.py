@@ -69,9 +69,9 @@ def _ewma_weights(span: int, truncation: int) -> np.ndarray:
 
 def capped_ratio(num: np.ndarray, den: np.ndarray, cap: float) -> np.ndarray:
     """num / den, at most ``cap``; NaN where den is not positive."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-    return np.minimum(value, cap)
+    # No division by zero happens (those rows divide by 1 and are dropped), so no floating-point state is changed.
+    positive = den > 0
+    return np.minimum(np.where(positive, num / np.where(positive, den, 1.0), np.nan), cap)
 
 
 def days_since(event: np.ndarray, cap: int, before_start: bool) -> np.ndarray:

@@ -359,10 +359,15 @@ def running_features(d: dict[str, np.ndarray], at: np.ndarray | None = None) -> 
         "strain_7d": km_7d * monotony,
         "days_since_rest": days_since_rest,
         "runs_7d": trailing_sum(d["runs"], 7, at=at),
-        **{f"share_{z}_28d": np.nan_to_num(capped_ratio(v, km_28d, 1.0), nan=0.0) for z, v in km_28d_zone.items()},
+        **{f"share_{z}_28d": _nan_as_zero(capped_ratio(v, km_28d, 1.0)) for z, v in km_28d_zone.items()},
         "km_speed_7d": trailing_sum(d["km_interval"] + d["km_sprint"], 7, at=at),
         "srpe_7d": trailing_sum(d["srpe"], 7, at=at),
     }
+
+
+def _nan_as_zero(values: np.ndarray) -> np.ndarray:
+    # np.nan_to_num(values, nan=0.0) for values that are never infinite, at a fraction of its cost on short arrays.
+    return np.where(np.isnan(values), 0.0, values)
 
 
 def strength_features(d: dict[str, np.ndarray], at: np.ndarray | None = None) -> dict[str, np.ndarray]:

@@ -14,9 +14,9 @@ import numpy as np
 
 from service.assessment.request_log import request_log
 from service.assessment.risk_assessment import LoggedDays, answer, injury_risk
-from service.guidance.load_guidance import log_guidance
+from service.guidance.load_guidance import GUIDANCE_DAYS, log_guidance
 from service.schemas.risk import RiskRequest, RiskResponse
-from training.athlete_features import athlete_features
+from training.athlete_features import LogDays, day_features
 from training.domain.athlete_log import (
     AthleteLog,
     InjuryArrays,
@@ -51,7 +51,9 @@ def assess_log_features(
     keeps for drift monitoring."""
     model = served.model
     day = day_number(as_of)
-    columns = athlete_features(log, day, day, default_catalogue())
+    # The guidance's week after as_of is read from the same arrays as as_of itself: built once.
+    days = LogDays.of(log, day, day + GUIDANCE_DAYS, default_catalogue())
+    columns = day_features(days, day, day)
     X = feature_matrix(model, columns)
     scored = {name: values[0] for name, values in risk_arrays(model, X, columns).items()}
     features = {name: float(columns[name][0]) for name in FEATURES}
@@ -75,7 +77,7 @@ def assess_log_features(
         risks,
         features,
         logged,
-        lambda: log_guidance(log, day, features, model, settings.load_target_relative_risk),
+        lambda: log_guidance(days, day, features, model, settings.load_target_relative_risk),
     )
     return response, features
 

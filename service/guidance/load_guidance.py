@@ -17,9 +17,8 @@ import numpy as np
 import pandas as pd
 
 from service.guidance.planning import no_plan_rows, score_plan_tables
-from training.athlete_features import plan_features
-from training.domain.athlete_log import AthleteLog, RunArrays
-from training.domain.catalogue import default_catalogue
+from training.athlete_features import LogDays, plan_features
+from training.domain.athlete_log import RunArrays
 from training.domain.schema import INJURIES, INJURY_NAMES, STRENGTH_COLUMNS, Cohort
 from training.model.risk_model import InjuryRiskModel
 from training.model.scoring import feature_matrix, risk_arrays
@@ -79,11 +78,13 @@ def load_guidance(
 
 
 def log_guidance(
-    log: AthleteLog, as_of: int, today: Mapping[str, float], model: InjuryRiskModel, target: float
+    days: LogDays, as_of: int, today: Mapping[str, float], model: InjuryRiskModel, target: float
 ) -> LoadGuidance:
-    """``load_guidance`` of one athlete's log arrays (``as_of`` a day number): the candidate weeks and the week of
-    rest as one batch of copies through the same feature functions and the compiled trees, without frames."""
-    recent = log.runs.km[(log.runs.day >= as_of - 29) & (log.runs.day <= as_of)]
+    """``load_guidance`` of one athlete's log arrays (``as_of`` a day number; ``days`` reaches ``as_of +
+    GUIDANCE_DAYS``): the candidate weeks and the week of rest as one batch of copies through the same feature
+    functions and the compiled trees, without frames."""
+    runs = days.log.runs
+    recent = runs.km[(runs.day >= as_of - 29) & (runs.day <= as_of)]
     week = CandidateWeeks.of(today, float(recent.max()) if len(recent) else 0.0)
     offsets, km = week.runs_km()
     plans = len(week.candidates) + 1  # the last copy rests
@@ -92,7 +93,7 @@ def log_guidance(
     none = np.zeros(len(day))
     planned = RunArrays(day, km.ravel()[keep], none, none, none, none + np.nan, none + np.nan)
     plan = np.repeat(np.arange(len(week.candidates)), len(offsets))[keep]
-    columns = plan_features(log, plans, planned, plan, as_of + 1, as_of + GUIDANCE_DAYS, default_catalogue())
+    columns = plan_features(days, plans, planned, plan, as_of + 1, as_of + GUIDANCE_DAYS)
     risks = risk_arrays(model, feature_matrix(model, columns), columns)
     worst_day = np.column_stack(
         [np.fmax.reduce(risks[f"relative_risk_{k}"].reshape(plans, GUIDANCE_DAYS), axis=1) for k in INJURIES]
@@ -112,8 +113,8 @@ class CandidateWeeks:
     @classmethod
     def of(cls, today: Mapping[str, Any], longest_before: float) -> CandidateWeeks:
         # A log known for fewer than 28 days has no chronic load: its known week stands in, else fresh weeks are tried.
-        chronic = float(np.nan_to_num(float(today["km_28d"]) / 4.0, nan=np.nan_to_num(float(today["km_7d"]), nan=0.0)))
-        recent_longest = max(float(np.nan_to_num(float(today["longest_run_7d_km"]))), longest_before)
+        chronic = _known_or(float(today["km_28d"]) / 4.0, _known_or(float(today["km_7d"]), 0.0))
+        recent_longest = max(_known_or(float(today["longest_run_7d_km"]), 0.0), longest_before)
         runs_7d = float(today["runs_7d"])
         runs_per_week = int(np.clip(round(runs_7d if runs_7d > 0 else 3.0), 2, 6))
         return cls(chronic, recent_longest, runs_per_week, _candidates(chronic, recent_longest, runs_per_week))
@@ -133,6 +134,10 @@ class CandidateWeeks:
         km = np.repeat(other[:, None], count, axis=1)
         km[:, -1] = longest if count > 1 else week
         return offsets, km
+
+
+def _known_or(value: float, missing: float) -> float:
+    return missing if math.isnan(value) else value
 
 
 def judge(week: CandidateWeeks, today: Mapping[str, Any], worst_day: np.ndarray, target: float) -> LoadGuidance:
