@@ -3,17 +3,52 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Insert, and_, func, insert, or_, select
+from sqlalchemy import Insert, and_, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from service.db.models import Athlete, RiskAssessment
+from service.db.models import Athlete, AuditEntry, RiskAssessment
 from service.repositories._windows import of_tenant, on_days
 from service.schemas.risk import RiskResponse
 from training.domain.schema import INJURIES
+
+# The stored answer's columns, each sent as a parameter of one statement built once: building an INSERT from values
+# costs more CPU per request than the database takes to run it.
+_ASSESSMENT_COLUMNS = (
+    "athlete_id",
+    "as_of",
+    "model_name",
+    "model_version",
+    "rr_max",
+    "drivers",
+    *(f"p_{kind}" for kind in INJURIES),
+    *(f"rr_{kind}" for kind in INJURIES),
+    "features",
+    "created_at",
+)
+_AUDIT_COLUMNS = ("tenant_id", "api_key_id", "role", "action", "athlete_id", "at")
+
+
+def _parameters(model: type[Any], columns: tuple[str, ...], prefix: str = "") -> dict[str, Any]:
+    table = model.__table__
+    return {name: bindparam(prefix + name, type_=table.c[name].type) for name in columns}
+
+
+@functools.cache
+def _insert_statement(dialect: str) -> Insert:
+    statement = (
+        insert(RiskAssessment).values(_parameters(RiskAssessment, _ASSESSMENT_COLUMNS)).returning(RiskAssessment.id)
+    )
+    if dialect == "postgresql":
+        # PostgreSQL runs an INSERT inside WITH as part of the statement: both rows in one round trip. SQLite has no
+        # such thing, and no network to save a trip on.
+        audit_insert = insert(AuditEntry).values(_parameters(AuditEntry, _AUDIT_COLUMNS, "audit_"))
+        statement = statement.add_cte(audit_insert.cte("audit_entry"))
+    return statement
 
 
 def store(
@@ -21,40 +56,36 @@ def store(
     athlete_id: str,
     response: RiskResponse,
     features: dict[str, float] | None,
-    audit_entry: Insert,
+    audit_entry: dict[str, Any],
 ) -> tuple[int, dt.datetime]:
     """One assessment, with the feature values it was scored from when given (NaN stored as null: JSON has none),
     and ``audit_entry`` (``audit.entry``) in the same transaction; the new row's id and created_at."""
     by_kind = {r.injury.value: r for r in response.risks}
     relative = [r.relative_risk for r in response.risks if r.relative_risk is not None]
     created_at = dt.datetime.now(dt.UTC)
-    statement = (
-        insert(RiskAssessment)
-        .values(
-            athlete_id=athlete_id,
-            as_of=response.as_of,
-            model_name=response.model.name,
-            model_version=response.model.version,
-            rr_max=max(relative) if relative else None,
-            # One entry per injury, so the history shows why each risk was what it was.
-            drivers=[
-                {"injury": r.injury.value, "drivers": [d.model_dump(mode="json") for d in r.drivers]}
-                for r in response.risks
-            ],
-            **{f"p_{kind}": by_kind[kind].probability for kind in INJURIES},
-            **{f"rr_{kind}": by_kind[kind].relative_risk for kind in INJURIES},
-            features=None if features is None else {k: v if math.isfinite(v) else None for k, v in features.items()},
-            created_at=created_at,
-        )
-        .returning(RiskAssessment.id)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        # PostgreSQL runs an INSERT inside WITH as part of the statement: both rows in one round trip. SQLite has no
-        # such thing, and no network to save a trip on.
-        statement = statement.add_cte(audit_entry.cte("audit_entry"))
+    values: dict[str, Any] = {
+        "athlete_id": athlete_id,
+        "as_of": response.as_of,
+        "model_name": response.model.name,
+        "model_version": response.model.version,
+        "rr_max": max(relative) if relative else None,
+        # One entry per injury, so the history shows why each risk was what it was.
+        "drivers": [
+            {"injury": r.injury.value, "drivers": [d.model_dump(mode="json") for d in r.drivers]}
+            for r in response.risks
+        ],
+        **{f"p_{kind}": by_kind[kind].probability for kind in INJURIES},
+        **{f"rr_{kind}": by_kind[kind].relative_risk for kind in INJURIES},
+        "features": None if features is None else {k: v if math.isfinite(v) else None for k, v in features.items()},
+        "created_at": created_at,
+    }
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        values.update({f"audit_{name}": value for name, value in audit_entry.items()})
     else:
-        session.execute(audit_entry)
-    return session.execute(statement).scalar_one(), created_at
+        session.connection().execute(insert(AuditEntry), [audit_entry])
+    # On the connection, as a plain statement: the ORM adds nothing to an INSERT of given values.
+    return session.connection().execute(_insert_statement(dialect), values).scalar_one(), created_at
 
 
 def history(session: Session, athlete_id: str, before: int | None, limit: int) -> tuple[list[RiskAssessment], int]:

@@ -8,10 +8,24 @@ and then by day and id, as the three separate queries were.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Date, Float, Integer, String, case, cast, literal_column, null, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Date,
+    Float,
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -67,10 +81,11 @@ def _part(name: str, given: dict[str, Any]) -> list[ColumnElement[Any]]:
     ]
 
 
-def read(session: Session, tenant_id: int, athlete_id: str, earliest: dt.date, as_of: dt.date) -> AthleteLogRows | None:
-    """The athlete's rows (activities dated earliest..as_of, injuries begun by as_of), or None when the athlete does
-    not exist or belongs to another tenant (callers cannot tell which)."""
-    of_athlete = (Athlete.id == athlete_id, Athlete.tenant_id == tenant_id)
+@functools.cache
+def _query() -> CompoundSelect:
+    """The three parts as one statement, built once; the athlete, tenant and days are its parameters."""
+    as_of_day = bindparam("as_of", type_=Date())
+    of_athlete = (Athlete.id == bindparam("athlete_id"), Athlete.tenant_id == bindparam("tenant_id"))
     activities = (
         select(
             *_part(
@@ -86,7 +101,7 @@ def read(session: Session, tenant_id: int, athlete_id: str, earliest: dt.date, a
             )
         )
         .join(Athlete, Athlete.id == Activity.athlete_id)
-        .where(*of_athlete, Activity.date >= earliest, Activity.date <= as_of)
+        .where(*of_athlete, Activity.date >= bindparam("earliest", type_=Date()), Activity.date <= as_of_day)
     )
     athlete = select(
         *_part(
@@ -106,11 +121,17 @@ def read(session: Session, tenant_id: int, athlete_id: str, earliest: dt.date, a
             )
         )
         .join(Athlete, Athlete.id == InjuryEvent.athlete_id)
-        .where(*of_athlete, InjuryEvent.onset <= as_of)
+        .where(*of_athlete, InjuryEvent.onset <= as_of_day)
     )
-    query = union_all(activities, athlete, injuries).order_by("part", "date", "id")
+    return union_all(activities, athlete, injuries).order_by("part", "date", "id")
+
+
+def read(session: Session, tenant_id: int, athlete_id: str, earliest: dt.date, as_of: dt.date) -> AthleteLogRows | None:
+    """The athlete's rows (activities dated earliest..as_of, injuries begun by as_of), or None when the athlete does
+    not exist or belongs to another tenant (callers cannot tell which)."""
+    parameters = {"athlete_id": athlete_id, "tenant_id": tenant_id, "earliest": earliest, "as_of": as_of}
     # Through the session's connection: plain columns need none of the ORM's per-row loading.
-    rows = session.connection().execute(query).all()
+    rows = session.connection().execute(_query(), parameters).all()
     parts = [row[0] for row in rows]
     if _ATHLETE not in parts:
         return None

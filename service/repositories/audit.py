@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Insert, insert, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from service.db.models import AuditEntry
@@ -25,17 +26,18 @@ def record(session: Session, principal: Principal, action: str, athlete_id: str 
     )
 
 
-def entry(principal: Principal, action: str, athlete_id: str | None = None) -> Insert:
-    """The entry ``record`` adds, as a statement for the caller to send in its transaction along with its change."""
+def entry(principal: Principal, action: str, athlete_id: str | None = None) -> dict[str, Any]:
+    """The values of the entry ``record`` adds, for a caller that sends them in its own statement along with its
+    change (``assessments.store``); keys are ``AuditEntry``'s columns."""
     assert principal.tenant_id is not None
-    return insert(AuditEntry).values(
-        tenant_id=principal.tenant_id,
-        api_key_id=principal.key_id,
-        role=principal.role,
-        action=action,
-        athlete_id=athlete_id,
-        at=dt.datetime.now(dt.UTC),
-    )
+    return {
+        "tenant_id": principal.tenant_id,
+        "api_key_id": principal.key_id,
+        "role": principal.role,
+        "action": action,
+        "athlete_id": athlete_id,
+        "at": dt.datetime.now(dt.UTC),
+    }
 
 
 def record_read(session: Session, principal: Principal, action: str, athlete_id: str | None = None) -> None:
