@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
 
+from service.api.answer_thread import AnswerThread
 from service.api.errors import install_error_handlers
 from service.api.limits import RateLimiter, RequestLimits
 from service.api.observe import RequestObserver
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         if poller:
             poller.cancel()
+        app.state.answer_thread.close()
         app.state.db.dispose()
 
     app = FastAPI(
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.metrics.serving(served.name, served.version)
 
     app.state.models = ModelHolder(settings, warm=prepare)
+    app.state.answer_thread = AnswerThread()
     # Creating the engine opens no connection: an unreachable database shows in /readyz and as 503s, not at start.
     app.state.db = Database(settings)
     app.include_router(health.router, responses=ANY_OPERATION)

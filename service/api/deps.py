@@ -12,6 +12,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from service.api.answer_thread import AnswerThread
 from service.api.trusted_keys import TrustedKeys
 from service.db.models import ApiKey, Athlete
 from service.db.session import Database, unavailable_reason
@@ -48,10 +49,15 @@ async def get_metrics(request: Request) -> ServiceMetrics | None:
     return request.app.state.metrics
 
 
+async def get_answer_thread(request: Request) -> AnswerThread:
+    return request.app.state.answer_thread
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 MetricsDep = Annotated[ServiceMetrics | None, Depends(get_metrics)]
 ModelHolderDep = Annotated[ModelHolder, Depends(get_model_holder)]
 ServedModelDep = Annotated[ServedModel, Depends(require_model)]
+AnswerThreadDep = Annotated[AnswerThread, Depends(get_answer_thread)]
 
 
 # --- Database, API keys and athletes of the caller's tenant ---------------------------------------------------------

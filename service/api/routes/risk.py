@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 
-from service.api.deps import MetricsDep, Scorer, ServedModelDep, SettingsDep
+from service.api.deps import AnswerThreadDep, MetricsDep, Scorer, ServedModelDep, SettingsDep
 from service.api.observe import count_risks
 from service.assessment.log_assessment import assess_request
 from service.assessment.log_checks import as_of_or_today, log_errors
@@ -43,10 +42,12 @@ async def score_risk(
     served: ServedModelDep,
     settings: SettingsDep,
     metrics: MetricsDep,
+    answers: AnswerThreadDep,
 ) -> RiskResponse:
-    # The answer is CPU work, done in one trip to a worker thread: the event loop keeps reading other requests
-    # meanwhile, and a coroutine's answer is serialised without a second trip (FastAPI's path for a plain function).
-    answer = await run_in_threadpool(checked_answer, body, served, settings)
+    # The answer is CPU work, done in one trip to the process's answer thread: the event loop keeps reading other
+    # requests meanwhile, and a coroutine's answer is serialised without a second trip (FastAPI's path for a plain
+    # function).
+    answer = await answers.run(checked_answer, body, served, settings)
     count_risks(metrics, answer)
     return answer
 
