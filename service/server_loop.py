@@ -13,7 +13,8 @@ class OneAcceptLoop(asyncio.SelectorEventLoop):
     The server processes share one listening socket. asyncio (and uvloop) accept every pending connection as soon as
     one process wakes, so a burst of new connections (a client opening its pool) lands on whichever process woke
     first, and keep-alive keeps them there: measured, 6 of 8 connections on one of two processes. Taking one per pass
-    lets the other processes, woken by the same readiness, take theirs.
+    lets the other processes, woken by the same readiness, take theirs. It makes an even share likely, not certain:
+    a process that is slow to wake still misses its turn (docs/operations.md has the counts).
     """
 
     def _accept_connection(
