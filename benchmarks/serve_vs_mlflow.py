@@ -297,8 +297,8 @@ def main() -> None:
                 stderr=subprocess.DEVNULL,
             )
             wait_ready(f"http://127.0.0.1:{args.peer_port}/ping", peer)
-            # mlflow first: the stored answer writes an assessment per request, and what PostgreSQL does after those
-            # writes (vacuum, checkpoints) runs on the same cores and would slow whatever is measured next.
+            # mlflow first: the stored answer writes an assessment per request, and PostgreSQL's work after those
+            # writes (vacuum, checkpoints) runs on the same cores; it must not slow the peer's figure.
             targets = {
                 MLFLOW: (f"http://127.0.0.1:{args.peer_port}/invocations", "POST", row, {}),
                 STATELESS: (f"{base}/v1/risk", "POST", body, auth),
