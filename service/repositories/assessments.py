@@ -16,37 +16,21 @@ from service.repositories._windows import of_tenant, on_days
 from service.schemas.risk import RiskResponse
 from training.domain.schema import INJURIES
 
-# The stored answer's columns, each sent as a parameter of one statement built once: building an INSERT from values
-# costs more CPU per request than the database takes to run it.
-_ASSESSMENT_COLUMNS = (
-    "athlete_id",
-    "as_of",
-    "model_name",
-    "model_version",
-    "rr_max",
-    "drivers",
-    *(f"p_{kind}" for kind in INJURIES),
-    *(f"rr_{kind}" for kind in INJURIES),
-    "features",
-    "created_at",
-)
-_AUDIT_COLUMNS = ("tenant_id", "api_key_id", "role", "action", "athlete_id", "at")
-
 
 def _parameters(model: type[Any], columns: tuple[str, ...], prefix: str = "") -> dict[str, Any]:
     table = model.__table__
     return {name: bindparam(prefix + name, type_=table.c[name].type) for name in columns}
 
 
+# Built once per dialect and set of columns, then run with each request's values as parameters: building an INSERT
+# from values costs more CPU per request than the database takes to run it.
 @functools.cache
-def _insert_statement(dialect: str) -> Insert:
-    statement = (
-        insert(RiskAssessment).values(_parameters(RiskAssessment, _ASSESSMENT_COLUMNS)).returning(RiskAssessment.id)
-    )
+def _insert_statement(dialect: str, columns: tuple[str, ...], audit_columns: tuple[str, ...]) -> Insert:
+    statement = insert(RiskAssessment).values(_parameters(RiskAssessment, columns)).returning(RiskAssessment.id)
     if dialect == "postgresql":
         # PostgreSQL runs an INSERT inside WITH as part of the statement: both rows in one round trip. SQLite has no
         # such thing, and no network to save a trip on.
-        audit_insert = insert(AuditEntry).values(_parameters(AuditEntry, _AUDIT_COLUMNS, "audit_"))
+        audit_insert = insert(AuditEntry).values(_parameters(AuditEntry, audit_columns, "audit_"))
         statement = statement.add_cte(audit_insert.cte("audit_entry"))
     return statement
 
@@ -80,12 +64,13 @@ def store(
         "created_at": created_at,
     }
     dialect = session.get_bind().dialect.name
+    statement = _insert_statement(dialect, tuple(values), tuple(audit_entry))
     if dialect == "postgresql":
         values.update({f"audit_{name}": value for name, value in audit_entry.items()})
     else:
         session.connection().execute(insert(AuditEntry), [audit_entry])
     # On the connection, as a plain statement: the ORM adds nothing to an INSERT of given values.
-    return session.connection().execute(_insert_statement(dialect), values).scalar_one(), created_at
+    return session.connection().execute(statement, values).scalar_one(), created_at
 
 
 def history(session: Session, athlete_id: str, before: int | None, limit: int) -> tuple[list[RiskAssessment], int]:

@@ -30,9 +30,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.db.models import Activity, Athlete, InjuryEvent
+from service.schemas.risk import AthleteProfile
 from training.features import RUN_VALUES
 
-PROFILE_FIELDS = ("age", "sex", "years_running", "body_mass_kg", "height_cm")
+# The profile a request carries, so the stored athlete reads as a request's would.
+PROFILE_FIELDS = tuple(AthleteProfile.model_fields)
 # Parts sort in this order (alphabetically), so the rows come back grouped by part.
 _ACTIVITY, _ATHLETE, _INJURY = "activity", "athlete", "injury"
 

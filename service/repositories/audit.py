@@ -14,16 +14,7 @@ from service.security import Principal, Role
 
 def record(session: Session, principal: Principal, action: str, athlete_id: str | None = None) -> None:
     """Add an entry to the caller's transaction, so it is kept exactly when the change is."""
-    assert principal.tenant_id is not None
-    session.add(
-        AuditEntry(
-            tenant_id=principal.tenant_id,
-            api_key_id=principal.key_id,
-            role=principal.role,
-            action=action,
-            athlete_id=athlete_id,
-        )
-    )
+    session.add(AuditEntry(**entry(principal, action, athlete_id)))
 
 
 def entry(principal: Principal, action: str, athlete_id: str | None = None) -> dict[str, Any]:
