@@ -5,7 +5,8 @@ with the leaf it reaches and the TreeSHAP values it yields. Trees that split on 
 into one table over the bins of those features (between which thresholds a value lies, or missing): a cell holds the
 summed leaf values and each feature's summed Shapley values. Scoring a row costs a few comparisons per feature to
 find its bins and one lookup per group of trees (plus one add per group and feature when explaining), in a small
-compiled kernel (numba), instead of a walk per row and tree with Python calls per tree.
+compiled kernel (numba), instead of a walk per row and tree with Python calls per tree. Rows whose values all fall in
+the same bins reach the same cells, so each such set of rows is looked up once.
 
 Raw scores equal ``HistGradientBoostingClassifier.decision_function`` up to the rounding of adding the trees in
 groups (1e-12 in the tests). Contributions are the Shapley values of the path-dependent (cover-weighted)
@@ -138,6 +139,8 @@ def _rank_row(values: np.ndarray, candidates: np.ndarray, features: np.ndarray, 
 # Rows are scored a block at a time, one feature or group at a time over the block's rows: every inner loop runs the
 # same instructions for each row, without the branches per row and group that a row-at-a-time walk mispredicts.
 _BLOCK_ROWS = 256
+# Slots of the hash table that finds a block's rows with the same bins: a power of two, at most half full.
+_SLOTS = 4 * _BLOCK_ROWS
 
 
 # nogil: callers may score chunks on several threads. cache: compiled once per machine, not per process.
@@ -170,9 +173,13 @@ def _evaluate(  # flat arrays, many of them: what a compiled kernel takes
     for u in range(used):
         position[used_features[u]] = u
     bins = np.empty((used, _BLOCK_ROWS), dtype=np.int64)
+    distinct = np.empty((used, _BLOCK_ROWS), dtype=np.int64)  # the block's distinct rows of bins
+    row_of = np.empty(_BLOCK_ROWS, dtype=np.int64)  # each row's position among them
+    slots = np.empty(_SLOTS, dtype=np.int64)
     cell = np.empty(_BLOCK_ROWS, dtype=np.int64)
     total = np.empty(_BLOCK_ROWS, dtype=np.float64)
-    parts = np.zeros((used, _BLOCK_ROWS), dtype=np.float64)
+    parts = np.zeros((used, _BLOCK_ROWS), dtype=np.float64)  # per distinct row
+    spread = np.empty((used, _BLOCK_ROWS), dtype=np.float64)  # per row of the block
     for start in range(0, rows, _BLOCK_ROWS):
         n = min(_BLOCK_ROWS, rows - start)
         for u in range(used):
@@ -188,37 +195,78 @@ def _evaluate(  # flat arrays, many of them: what a compiled kernel takes
             for r in range(n):
                 if np.isnan(column[r]):
                     bins[u, r] = high - low + 1
+        # Rows in the same bins of every feature get the same sums: each such row is scored once. Copies of one
+        # athlete (planned weeks) differ in a few features only, so their blocks hold about half as many.
+        m = _distinct_rows(bins, n, distinct, row_of, slots)
         # From the baseline, group after group in model order: every row's sum is rounded the same way.
-        total[:n] = baseline
+        total[:m] = baseline
         for g in range(len(group_cells)):
             first, last = group_pairs[g], group_pairs[g + 1]
-            cell[:n] = 0
+            cell[:m] = 0
             for pair in range(first, last):
                 u, at = position[pair_feature[pair]], pair_offsets[pair]
-                for r in range(n):
-                    cell[r] += offsets[at + bins[u, r]]
+                for r in range(m):
+                    cell[r] += offsets[at + distinct[u, r]]
             at = group_cells[g]
-            for r in range(n):
+            for r in range(m):
                 total[r] += cell_values[at + cell[r]]
             if explain:
                 width, at = last - first, group_parts[g]
                 for pair in range(first, last):
                     u, j = position[pair_feature[pair]], pair - first
-                    for r in range(n):
+                    for r in range(m):
                         parts[u, r] += cell_parts[at + cell[r] * width + j]
-        raw[start : start + n] = total[:n]
+        for r in range(n):
+            raw[start + r] = total[row_of[r]]
         if not explain:
             continue
         for u in range(used):
-            for r in range(n):
+            for r in range(m):
                 parts[u, r] *= scale
+        for u in range(used):
+            for r in range(n):
+                spread[u, r] = parts[u, row_of[r]]
         if contributions.shape[0]:
             for u in range(used):
                 for r in range(n):
-                    contributions[start + r, used_features[u]] = parts[u, r]
+                    contributions[start + r, used_features[u]] = spread[u, r]
         if top:
-            _rank_block(parts, n, used_features, top_features[start : start + n], top_contributions[start : start + n])
-        parts[:, :n] = 0.0
+            _rank_block(spread, n, used_features, top_features[start : start + n], top_contributions[start : start + n])
+        parts[:, :m] = 0.0
+
+
+@numba.njit(nogil=True, cache=True)
+def _distinct_rows(bins: np.ndarray, n: int, distinct: np.ndarray, row_of: np.ndarray, slots: np.ndarray) -> int:
+    """How many distinct rows of bins the block's ``n`` rows hold (columns of ``bins``): copies them to the first
+    columns of ``distinct`` in order of first appearance, and sets ``row_of`` to each row's position among them."""
+    used = bins.shape[0]
+    mask = len(slots) - 1
+    slots[:] = -1
+    m = 0
+    for r in range(n):
+        key = np.uint64(14695981039346656037)
+        for u in range(used):
+            key = (key ^ np.uint64(bins[u, r])) * np.uint64(1099511628211)  # FNV-1a over the row's bins
+        slot = np.int64(key >> np.uint64(40)) & mask
+        while True:
+            d = slots[slot]
+            if d < 0:
+                slots[slot] = m
+                for u in range(used):
+                    distinct[u, m] = bins[u, r]
+                row_of[r] = m
+                m += 1
+                break
+            same = True
+            for u in range(used):
+                if distinct[u, d] != bins[u, r]:
+                    same = False
+                    break
+            if same:
+                row_of[r] = d
+                break
+            slot = (slot + 1) & mask
+    return m
 
 
 @numba.njit(nogil=True, cache=True)

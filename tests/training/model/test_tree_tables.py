@@ -61,6 +61,20 @@ def test_the_kernel_ranks_contributions_as_rank_contributions_does():
     assert (features[:, 0] >= 0).mean() > 0.9
 
 
+def test_rows_repeated_within_a_block_score_as_each_row_alone():
+    # Copies of an athlete share most bins; rows found twice in a block are scored once and must not mix up.
+    trees, X = fitted(8)
+    rows = X[np.random.default_rng(5).integers(0, 40, 600)]
+    tables = compile_trees(trees)
+    together = tables.evaluate(rows, scale=0.7, keep_contributions=True, top=3)
+    for i in range(0, len(rows), 37):
+        alone = tables.evaluate(rows[i : i + 1], scale=0.7, keep_contributions=True, top=3)
+        assert together.raw[i] == alone.raw[0]
+        assert together.contributions is not None and alone.contributions is not None
+        assert np.array_equal(together.contributions[i], alone.contributions[0])
+        assert np.array_equal(together.top_features[i], alone.top_features[0])
+
+
 def test_rows_of_the_wrong_width_are_refused():
     trees, X = fitted(4)
     with pytest.raises(ValueError, match="6 features"):
