@@ -21,7 +21,7 @@ from training.athlete_features import LogDays, plan_features
 from training.domain.athlete_log import RunArrays
 from training.domain.schema import INJURIES, INJURY_NAMES, STRENGTH_COLUMNS, Cohort
 from training.model.risk_model import InjuryRiskModel
-from training.model.scoring import feature_matrix, risk_arrays
+from training.model.scoring import feature_matrix, relative_risk_arrays
 
 GUIDANCE_DAYS = 7
 # Weekly km as multiples of the chronic weekly km (28-day km / 4): from an easy week to a big build.
@@ -94,7 +94,7 @@ def log_guidance(
     planned = RunArrays(day, km.ravel()[keep], none, none, none, none + np.nan, none + np.nan)
     plan = np.repeat(np.arange(len(week.candidates)), len(offsets))[keep]
     columns = plan_features(days, plans, planned, plan, as_of + 1, as_of + GUIDANCE_DAYS)
-    risks = risk_arrays(model, feature_matrix(model, columns), columns)
+    risks = relative_risk_arrays(model, feature_matrix(model, columns), columns)
     worst_day = np.column_stack(
         [np.fmax.reduce(risks[f"relative_risk_{k}"].reshape(plans, GUIDANCE_DAYS), axis=1) for k in INJURIES]
     )

@@ -89,8 +89,19 @@ def risk_arrays(model: InjuryRiskModel, X: np.ndarray, injured: Mapping[str, np.
     ``injured_<kind>`` flags)."""
     columns: dict[str, np.ndarray] = {}
     for kind in INJURIES:
-        risk = np.where(injured[f"injured_{kind}"], np.nan, probability(model.classifiers[kind].log_odds_matrix(X)))
+        risk = _risk(model, X, injured, kind)
         columns[risk_column(kind)] = risk
         columns[f"relative_risk_{kind}"] = risk / model.base_rates[kind]
         columns[long_risk_column(kind)] = risk_over_days(risk, model.horizon_days)
     return columns
+
+
+def relative_risk_arrays(
+    model: InjuryRiskModel, X: np.ndarray, injured: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The ``relative_risk_<kind>`` columns of ``risk_arrays`` alone, for callers that judge rows by nothing else."""
+    return {f"relative_risk_{kind}": _risk(model, X, injured, kind) / model.base_rates[kind] for kind in INJURIES}
+
+
+def _risk(model: InjuryRiskModel, X: np.ndarray, injured: Mapping[str, np.ndarray], kind: str) -> np.ndarray:
+    return np.where(injured[f"injured_{kind}"], np.nan, probability(model.classifiers[kind].log_odds_matrix(X)))
