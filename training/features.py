@@ -326,7 +326,7 @@ def running_features(d: dict[str, np.ndarray], at: np.ndarray | None = None) -> 
     monotony = np.minimum(monotony, _MONOTONY_CAP)
 
     # The spike of each of the 7 days up to a wanted row (its 7-day maximum is a feature), from the 30 days before.
-    spiked = None if at is None else np.unique(np.maximum(at[:, None] - np.arange(7), 0))
+    spiked = None if at is None else _reached(at, 7, len(km))
     longest = d["longest"] if spiked is None else d["longest"][spiked]
     base = trailing_max(d["longest"], _SPIKE_BASE_DAYS, lag=1, at=spiked)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -363,6 +363,14 @@ def running_features(d: dict[str, np.ndarray], at: np.ndarray | None = None) -> 
         "km_speed_7d": trailing_sum(d["km_interval"] + d["km_sprint"], 7, at=at),
         "srpe_7d": trailing_sum(d["srpe"], 7, at=at),
     }
+
+
+def _reached(at: np.ndarray, days: int, n: int) -> np.ndarray:
+    """The positions ``days`` days up to each of ``at`` read (never before 0), each once and ascending: what
+    ``np.unique`` gives, marked in an array of ``n`` instead of sorted (a planned-week batch has thousands)."""
+    marked = np.zeros(n, dtype=bool)
+    marked[np.maximum(at[:, None] - np.arange(days), 0)] = True
+    return np.flatnonzero(marked)
 
 
 def _nan_as_zero(values: np.ndarray) -> np.ndarray:
