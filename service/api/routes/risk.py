@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Response
 from fastapi.exceptions import RequestValidationError
 
 from service.api.deps import AnswerThreadDep, MetricsDep, Scorer, ServedModelDep, SettingsDep
+from service.api.json_body import JsonBodyRoute
 from service.api.observe import count_risks
 from service.assessment.log_assessment import assess_request
 from service.assessment.log_checks import as_of_or_today, log_errors
@@ -16,7 +17,8 @@ from service.schemas.risk import RiskRequest, RiskResponse
 from training.model.registry import ServedModel
 from training.settings import Settings
 
-router = APIRouter(prefix="/v1", tags=["risk"])
+# The training log is validated from the request's bytes in one pass (service/api/json_body.py).
+router = APIRouter(prefix="/v1", tags=["risk"], route_class=JsonBodyRoute)
 
 EXAMPLE = {
     "athlete": {"age": 34, "sex": "F", "years_running": 3, "body_mass_kg": 61, "height_cm": 168},
