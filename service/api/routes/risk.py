@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Response
 from fastapi.exceptions import RequestValidationError
 
-from service.api.deps import AnswerThreadDep, MetricsDep, Scorer, ServedModelDep, SettingsDep
+from service.api.deps import Scorer, ScoringDep
 from service.api.json_body import JsonBodyRoute
 from service.api.observe import count_risks
 from service.assessment.log_assessment import assess_request
@@ -42,14 +42,11 @@ EXAMPLE = {
 async def score_risk(
     body: Annotated[RiskRequest, Body(openapi_examples={"a week with a long-run spike": {"value": EXAMPLE}})],
     _caller: Scorer,
-    served: ServedModelDep,
-    settings: SettingsDep,
-    metrics: MetricsDep,
-    answers: AnswerThreadDep,
+    scoring: ScoringDep,
 ) -> Response:
     # The answer is CPU work, done in one trip to the process's answer thread, which also counts it and serialises
     # it: the event loop, which takes turns with that thread at the interpreter lock, only sends the bytes.
-    content = await answers.run(answer_json, body, served, settings, metrics)
+    content = await scoring.answers.run(answer_json, body, scoring.served, scoring.settings, scoring.metrics)
     return Response(content, media_type="application/json")
 
 
