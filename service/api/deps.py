@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
@@ -49,15 +50,29 @@ async def get_metrics(request: Request) -> ServiceMetrics | None:
     return request.app.state.metrics
 
 
-async def get_answer_thread(request: Request) -> AnswerThread:
-    return request.app.state.answer_thread
-
-
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 MetricsDep = Annotated[ServiceMetrics | None, Depends(get_metrics)]
 ModelHolderDep = Annotated[ModelHolder, Depends(get_model_holder)]
 ServedModelDep = Annotated[ServedModel, Depends(require_model)]
-AnswerThreadDep = Annotated[AnswerThread, Depends(get_answer_thread)]
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """What an answer computed from the request alone needs: the served model, settings, metrics, answer thread."""
+
+    served: ServedModel
+    settings: Settings
+    metrics: ServiceMetrics | None
+    answers: AnswerThread
+
+
+async def get_scoring(request: Request, served: ServedModelDep) -> Scoring:
+    # One dependency, not four: FastAPI solves every dependency of a route on every request, a cached one too.
+    state = request.app.state
+    return Scoring(served, state.settings, state.metrics, state.answer_thread)
+
+
+ScoringDep = Annotated[Scoring, Depends(get_scoring)]
 
 
 # --- Database, API keys and athletes of the caller's tenant ---------------------------------------------------------

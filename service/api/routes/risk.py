@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response
 from fastapi.exceptions import RequestValidationError
 
-from service.api.deps import AnswerThreadDep, MetricsDep, Scorer, ServedModelDep, SettingsDep
+from service.api.deps import Scorer, ScoringDep
+from service.api.json_body import JsonBodyRoute
 from service.api.observe import count_risks
 from service.assessment.log_assessment import assess_request
 from service.assessment.log_checks import as_of_or_today, log_errors
+from service.metrics import ServiceMetrics
 from service.schemas.risk import RiskRequest, RiskResponse
 from training.model.registry import ServedModel
 from training.settings import Settings
 
-router = APIRouter(prefix="/v1", tags=["risk"])
+# The training log is validated from the request's bytes in one pass (service/api/json_body.py).
+router = APIRouter(prefix="/v1", tags=["risk"], route_class=JsonBodyRoute)
 
 EXAMPLE = {
     "athlete": {"age": 34, "sex": "F", "years_running": 3, "body_mass_kg": 61, "height_cm": 168},
@@ -39,17 +42,19 @@ EXAMPLE = {
 async def score_risk(
     body: Annotated[RiskRequest, Body(openapi_examples={"a week with a long-run spike": {"value": EXAMPLE}})],
     _caller: Scorer,
-    served: ServedModelDep,
-    settings: SettingsDep,
-    metrics: MetricsDep,
-    answers: AnswerThreadDep,
-) -> RiskResponse:
-    # The answer is CPU work, done in one trip to the process's answer thread: the event loop keeps reading other
-    # requests meanwhile, and a coroutine's answer is serialised without a second trip (FastAPI's path for a plain
-    # function).
-    answer = await answers.run(checked_answer, body, served, settings)
+    scoring: ScoringDep,
+) -> Response:
+    # The answer is CPU work, done in one trip to the process's answer thread, which also counts it and serialises
+    # it: the event loop, which takes turns with that thread at the interpreter lock, only sends the bytes.
+    content = await scoring.answers.run(answer_json, body, scoring.served, scoring.settings, scoring.metrics)
+    return Response(content, media_type="application/json")
+
+
+def answer_json(body: RiskRequest, served: ServedModel, settings: Settings, metrics: ServiceMetrics | None) -> bytes:
+    """The checked answer, counted, as the JSON bytes FastAPI would send for the route's response model."""
+    answer = checked_answer(body, served, settings)
     count_risks(metrics, answer)
-    return answer
+    return RiskResponse.__pydantic_serializer__.to_json(answer, by_alias=True)
 
 
 def checked_answer(body: RiskRequest, served: ServedModel, settings: Settings) -> RiskResponse:

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 
 from service.api.routes.risk import EXAMPLE
 from service.app import create_app
+from service.schemas.risk import RiskResponse
 from tests.conftest import store_settings
 from training.domain.schema import INJURIES
 
@@ -47,6 +49,16 @@ def test_valid_log_returns_four_calibrated_risks_with_load_and_model(client: Tes
     assert answer["model"]["version"] == "1"
     assert answer["horizon_days"] == 7
     assert any("fewer than 28 days" in w for w in answer["warnings"])
+
+
+def test_the_answer_is_sent_as_the_response_models_json(client: TestClient):
+    # Serialised on the answer thread: the same bytes and headers FastAPI sends for the route's response model.
+    response = client.post("/v1/risk", json=body())
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["content-length"] == str(len(response.content))
+    expected = TypeAdapter(RiskResponse).dump_json(RiskResponse.model_validate_json(response.content), by_alias=True)
+    assert response.content == expected
 
 
 def test_recommended_exercises_protect_an_elevated_injury_with_dosing(client: TestClient):
