@@ -90,44 +90,43 @@ def _query() -> CompoundSelect:
     """The three parts as one statement, built once; the athlete, tenant and days are its parameters."""
     as_of_day = bindparam("as_of", type_=Date())
     of_athlete = (Athlete.id == bindparam("athlete_id"), Athlete.tenant_id == bindparam("tenant_id"))
-    activities = (
-        select(
-            *_part(
-                _ACTIVITY,
-                {
-                    "kind": Activity.kind,
-                    "date": Activity.date,
-                    "id": Activity.id,
-                    **{field: getattr(Activity, field) for field in RUN_VALUES},
-                    # As text, decoded together in ``read``: one document per session costs a decoder call each.
-                    # A run's exercises are JSON null: NULL from the database is no document to decode.
-                    "exercises": case((Activity.kind != "run", cast(Activity.exercises, Text))),
-                },
-            )
+    # The tenant's athlete looked up once for the query (PostgreSQL runs it as an InitPlan), not joined to every
+    # activity: the join looked the athlete up again for each of a year's rows.
+    tenants_athlete = select(Athlete.id).where(*of_athlete).scalar_subquery()
+    activities = select(
+        *_part(
+            _ACTIVITY,
+            {
+                "kind": Activity.kind,
+                "date": Activity.date,
+                "id": Activity.id,
+                **{field: getattr(Activity, field) for field in RUN_VALUES},
+                # As text, decoded together in ``read``: one document per session costs a decoder call each.
+                # A run's exercises are JSON null: NULL from the database is no document to decode.
+                "exercises": case((Activity.kind != "run", cast(Activity.exercises, Text))),
+            },
         )
-        .join(Athlete, Athlete.id == Activity.athlete_id)
-        .where(*of_athlete, Activity.date >= bindparam("earliest", type_=Date()), Activity.date <= as_of_day)
+    ).where(
+        Activity.athlete_id == tenants_athlete,
+        Activity.date >= bindparam("earliest", type_=Date()),
+        Activity.date <= as_of_day,
     )
     athlete = select(
         *_part(
             _ATHLETE, {**{field: getattr(Athlete, field) for field in PROFILE_FIELDS}, "log_start": Athlete.log_start}
         )
     ).where(*of_athlete)
-    injuries = (
-        select(
-            *_part(
-                _INJURY,
-                {
-                    "kind": InjuryEvent.kind,
-                    "date": InjuryEvent.onset,
-                    "id": InjuryEvent.id,
-                    "resolved": InjuryEvent.resolved,
-                },
-            )
+    injuries = select(
+        *_part(
+            _INJURY,
+            {
+                "kind": InjuryEvent.kind,
+                "date": InjuryEvent.onset,
+                "id": InjuryEvent.id,
+                "resolved": InjuryEvent.resolved,
+            },
         )
-        .join(Athlete, Athlete.id == InjuryEvent.athlete_id)
-        .where(*of_athlete, InjuryEvent.onset <= as_of_day)
-    )
+    ).where(InjuryEvent.athlete_id == tenants_athlete, InjuryEvent.onset <= as_of_day)
     return union_all(activities, athlete, injuries).order_by("part", "date", "id")
 
 
