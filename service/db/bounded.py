@@ -7,7 +7,7 @@ driver's or the pool's own mechanism:
 - every round trip of a pooled connection (query, fetch, commit, rollback) waits at most ``round_trip_s``, then the
   connection is closed, so SQLAlchemy sees a disconnect and throws the connection away;
 - every checkout pings the connection with a shorter bound, so a dead pooled connection costs ``ping_s``, not a
-  request's whole round-trip budget;
+  request's whole round-trip budget (the ping opens no transaction);
 - a new connection waits at most ``connect_s``: libpq and psycopg raise ``connect_timeout`` to at least 2 s, so the
   attempt runs in a helper thread and is abandoned (then closed, if it ever succeeds) when late;
 - the kernel gives up on unacknowledged data after ``tcp_user_timeout`` and probes idle pooled connections with
@@ -92,9 +92,13 @@ class BoundedConnection(psycopg.Connection[Any]):
 
     def ping(self, seconds: float) -> None:
         saved, self.round_trip_s = self.round_trip_s, seconds
+        # Outside a transaction: psycopg would send BEGIN first, a round trip of its own, and leave the transaction
+        # open, so the checkout could not choose how the request's statements commit.
+        self.autocommit = True
         try:
             self.execute("SELECT 1")
         finally:
+            self.autocommit = False
             self.round_trip_s = saved
 
 

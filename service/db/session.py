@@ -68,6 +68,12 @@ class Database:
         else:
             self.engine = make_engine(self.url, settings.database_connect_timeout_s)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The same pool. PostgreSQL commits each statement (synchronously: as durable as a COMMIT); SQLite's writes
+        # of one request are two statements, so it keeps its transaction.
+        postgresql = self.engine.dialect.name == "postgresql"
+        self._statement_engine = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT") if postgresql else self.engine
+        )
         self._readiness_timeout_s = settings.database_readiness_timeout_s
         self._probe: Future[str | None] | None = None
         self._probe_lock = threading.Lock()
@@ -75,6 +81,11 @@ class Database:
 
     def session(self) -> Session:
         return self.sessions()
+
+    def statement_session(self) -> Session:
+        """A session whose every statement commits on its own on PostgreSQL: no BEGIN and COMMIT round trips, for
+        work that reads in one statement and writes in one. SQLite keeps a transaction (commit as usual)."""
+        return self.sessions(bind=self._statement_engine)
 
     def problem(self) -> str | None:
         """None when the database answers a query of the head migration, else why not, within the readiness bound.

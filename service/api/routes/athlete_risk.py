@@ -107,9 +107,10 @@ def stored_answer(
     database: Database, principal: Principal, athlete_id: str, day: dt.date, served: ServedModel, settings: Settings
 ) -> AthleteRiskPublic:
     """The athlete's stored log scored as of ``day`` and stored as an assessment, audited: one query to read, one
-    statement to write both rows (PostgreSQL), one commit."""
+    statement to write both rows (PostgreSQL), which commits on its own: nothing to roll back before it, and a
+    statement is atomic, so no transaction round trips around them (SQLite: one commit)."""
     assert principal.tenant_id is not None
-    session = database.session()
+    session = database.statement_session()
     try:
         log = stored_log(session, principal.tenant_id, athlete_id, day, settings)
         if log is None:

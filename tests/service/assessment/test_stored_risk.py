@@ -14,7 +14,7 @@ from sqlalchemy import Engine, event, select
 from service.api.routes.risk import EXAMPLE
 from service.db.models import AuditEntry, RiskAssessment
 from tests.conftest import Trained
-from tests.factories import request_for
+from tests.factories import request_for, steady_log
 from tests.tenants import TenantKeys, add_athlete, new_tenant, store_log
 from training.domain.schema import INJURIES
 
@@ -34,6 +34,19 @@ def test_stored_log_gives_exactly_the_answer_of_post_risk(service: TestClient):
     assert stored.status_code == stateless.status_code == 200, stored.text
     assert stateless_fields(stored.json()) == stateless.json()
     assert stored.json()["athlete_id"] == athlete_id
+
+
+def test_a_year_of_stored_activities_gives_exactly_the_answer_of_post_risk(service: TestClient):
+    """A log much longer than the features' 90 days: the first logged day, old strength sessions (the
+    recommendations count them) and the whole-log rules still read the whole year."""
+    year = steady_log(days=365)
+    tenant = new_tenant(service)
+    athlete_id = add_athlete(service, tenant, **year["athlete"])
+    store_log(service, tenant, athlete_id, year)
+    stored = service.get(f"/v1/athletes/{athlete_id}/risk", params={"as_of": year["as_of"]}, headers=tenant.platform)
+    stateless = service.post("/v1/risk", json=year, headers=tenant.platform)
+    assert stored.status_code == stateless.status_code == 200, stored.text
+    assert stateless_fields(stored.json()) == stateless.json()
 
 
 @pytest.mark.slow
