@@ -80,7 +80,8 @@ def risk_columns(rows: pd.DataFrame, probabilities: pd.DataFrame, model: InjuryR
 
 def feature_matrix(model: InjuryRiskModel, columns: Mapping[str, np.ndarray]) -> np.ndarray:
     """Rows of feature arrays (by name) as the model's input matrix, in its feature order."""
-    return np.column_stack([np.asarray(columns[name], dtype="float64") for name in model.features])
+    # Built column by column in one copy and kept column-major, the order the trees' kernel reads features in.
+    return np.array([columns[name] for name in model.features], dtype="float64").T
 
 
 def risk_arrays(model: InjuryRiskModel, X: np.ndarray, injured: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
