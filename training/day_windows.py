@@ -1,4 +1,5 @@
-"""Trailing windows over one athlete's days (arrays indexed by day): sums, maxima, truncated EWMAs and ratios.
+"""Trailing windows over one athlete's days (arrays indexed by day): sums, maxima, squared deviations, truncated
+EWMAs and ratios.
 
 The features are built from these; each adds its terms in a fixed order so every path gives the same floats. The
 loops are compiled (numba, without fast-math, so every add and multiply rounds as numpy's do): a window is one call
@@ -43,6 +44,22 @@ def _trailing(
     else:
         out = np.zeros(len(at))
         chosen_rows(x, window, lag, at, out)
+    return out
+
+
+def trailing_squared_deviation(
+    x: np.ndarray, centre: np.ndarray, window: int, at: np.ndarray | None = None
+) -> np.ndarray:
+    """Sum over days t-window+1 .. t of (x - centre of row t) squared, days before the array counting as x = 0;
+    ``centre`` has one value per row computed (``at`` as for ``trailing_sum``)."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    centre = np.ascontiguousarray(centre, dtype=np.float64)
+    if at is None:
+        out = np.zeros_like(x)
+        _squared_deviation(x, centre, window, out)
+    else:
+        out = np.zeros(len(at))
+        _squared_deviation_at(x, centre, window, at, out)
     return out
 
 
@@ -114,6 +131,15 @@ def _weighted_sum(x: np.ndarray, weights: np.ndarray, out: np.ndarray) -> None:
             out[t] += term
 
 
+@numba.njit(nogil=True, cache=True)
+def _squared_deviation(x: np.ndarray, centre: np.ndarray, window: int, out: np.ndarray) -> None:
+    for j in range(window):
+        for t in range(len(x)):
+            # The difference is squared as numpy's ** 2 does (one product), then added.
+            difference = (x[t - j] if t >= j else 0.0) - centre[t]
+            out[t] += difference * difference
+
+
 # The same loops for chosen rows only (an answer wants a few days of a long array): each row adds the same terms in
 # the same order as above, so it gets the same floats.
 @numba.njit(nogil=True, cache=True)
@@ -141,6 +167,14 @@ def _weighted_sum_at(x: np.ndarray, weights: np.ndarray, at: np.ndarray, out: np
             if at[i] >= j:
                 term = x[at[i] - j] * weights[j]
                 out[i] += term
+
+
+@numba.njit(nogil=True, cache=True)
+def _squared_deviation_at(x: np.ndarray, centre: np.ndarray, window: int, at: np.ndarray, out: np.ndarray) -> None:
+    for j in range(window):
+        for i in range(len(at)):
+            difference = (x[at[i] - j] if at[i] >= j else 0.0) - centre[i]
+            out[i] += difference * difference
 
 
 NS_PER_DAY = 86_400 * 10**9
