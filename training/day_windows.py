@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 import numba
 import numpy as np
@@ -19,32 +20,13 @@ def trailing_sum(x: np.ndarray, window: int, lag: int = 0, at: np.ndarray | None
     """Sum of x over days t-lag-window+1 .. t-lag, added in a fixed order (rows too early for it are not read).
 
     ``at``: only the rows at these positions, in that order (the same floats as the whole array's at them)."""
-    return _trailing(_trailing_sum, _trailing_sum_at, x, window, lag, at)
+    return _trailing(_trailing_sum, _trailing_sum_at, x, at, window, lag)
 
 
 def trailing_max(x: np.ndarray, window: int, lag: int = 0, at: np.ndarray | None = None) -> np.ndarray:
     """Maximum of x over days t-lag-window+1 .. t-lag (0 where no day of the window is in the array); ``at`` as for
     ``trailing_sum``."""
-    return _trailing(_trailing_max, _trailing_max_at, x, window, lag, at)
-
-
-def _trailing(
-    every_row: Callable[..., None],
-    chosen_rows: Callable[..., None],
-    x: np.ndarray,
-    window: int,
-    lag: int,
-    at: np.ndarray | None,
-) -> np.ndarray:
-    """A window kernel over every row of ``x``, or over the rows at ``at`` only."""
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    if at is None:
-        out = np.zeros_like(x)
-        every_row(x, window, lag, out)
-    else:
-        out = np.zeros(len(at))
-        chosen_rows(x, window, lag, at, out)
-    return out
+    return _trailing(_trailing_max, _trailing_max_at, x, at, window, lag)
 
 
 def trailing_squared_deviation(
@@ -52,28 +34,27 @@ def trailing_squared_deviation(
 ) -> np.ndarray:
     """Sum over days t-window+1 .. t of (x - centre of row t) squared, days before the array counting as x = 0;
     ``centre`` has one value per row computed (``at`` as for ``trailing_sum``)."""
-    x = np.ascontiguousarray(x, dtype=np.float64)
     centre = np.ascontiguousarray(centre, dtype=np.float64)
-    if at is None:
-        out = np.zeros_like(x)
-        _squared_deviation(x, centre, window, out)
-    else:
-        out = np.zeros(len(at))
-        _squared_deviation_at(x, centre, window, at, out)
-    return out
+    return _trailing(_squared_deviation, _squared_deviation_at, x, at, centre, window)
 
 
 def truncated_ewma(x: np.ndarray, span: int, truncation: int, at: np.ndarray | None = None) -> np.ndarray:
     """Exponentially weighted daily mean (alpha = 2 / (span + 1)) over the last ``truncation`` days; ``at`` as for
     ``trailing_sum``."""
-    weights = _ewma_weights(span, truncation)
+    return _trailing(_weighted_sum, _weighted_sum_at, x, at, _ewma_weights(span, truncation))
+
+
+def _trailing(
+    every_row: Callable[..., None], chosen_rows: Callable[..., None], x: np.ndarray, at: np.ndarray | None, *args: Any
+) -> np.ndarray:
+    """A window kernel over every row of ``x``, or over the rows at ``at`` only; ``args`` are the window's own."""
     x = np.ascontiguousarray(x, dtype=np.float64)
     if at is None:
         out = np.zeros_like(x)
-        _weighted_sum(x, weights, out)
+        every_row(x, *args, out)
     else:
         out = np.zeros(len(at))
-        _weighted_sum_at(x, weights, at, out)
+        chosen_rows(x, *args, at, out)
     return out
 
 
