@@ -294,8 +294,7 @@ def daily_strength(idx: np.ndarray, n: int, strength: StrengthArrays, catalogue:
         "calf": reps_where(lambda e: catalogue.get(e).calf_loading),
     }
     for kind in INJURIES:
-        protecting = frozenset(e.id for e in catalogue.protecting(kind))
-        daily[f"protect_{kind}"] = reps_where(protecting.__contains__)
+        daily[f"protect_{kind}"] = reps_where(catalogue.protecting_ids(kind).__contains__)
     return daily
 
 
