@@ -1,4 +1,5 @@
-"""Trailing windows over one athlete's days (arrays indexed by day): sums, maxima, truncated EWMAs and ratios.
+"""Trailing windows over one athlete's days (arrays indexed by day): sums, maxima, squared deviations, truncated
+EWMAs and ratios.
 
 The features are built from these; each adds its terms in a fixed order so every path gives the same floats. The
 loops are compiled (numba, without fast-math, so every add and multiply rounds as numpy's do): a window is one call
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 import numba
 import numpy as np
@@ -18,45 +20,41 @@ def trailing_sum(x: np.ndarray, window: int, lag: int = 0, at: np.ndarray | None
     """Sum of x over days t-lag-window+1 .. t-lag, added in a fixed order (rows too early for it are not read).
 
     ``at``: only the rows at these positions, in that order (the same floats as the whole array's at them)."""
-    return _trailing(_trailing_sum, _trailing_sum_at, x, window, lag, at)
+    return _trailing(_trailing_sum, _trailing_sum_at, x, at, window, lag)
 
 
 def trailing_max(x: np.ndarray, window: int, lag: int = 0, at: np.ndarray | None = None) -> np.ndarray:
     """Maximum of x over days t-lag-window+1 .. t-lag (0 where no day of the window is in the array); ``at`` as for
     ``trailing_sum``."""
-    return _trailing(_trailing_max, _trailing_max_at, x, window, lag, at)
+    return _trailing(_trailing_max, _trailing_max_at, x, at, window, lag)
 
 
-def _trailing(
-    every_row: Callable[..., None],
-    chosen_rows: Callable[..., None],
-    x: np.ndarray,
-    window: int,
-    lag: int,
-    at: np.ndarray | None,
+def trailing_squared_deviation(
+    x: np.ndarray, centre: np.ndarray, window: int, at: np.ndarray | None = None
 ) -> np.ndarray:
-    """A window kernel over every row of ``x``, or over the rows at ``at`` only."""
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    if at is None:
-        out = np.zeros_like(x)
-        every_row(x, window, lag, out)
-    else:
-        out = np.zeros(len(at))
-        chosen_rows(x, window, lag, at, out)
-    return out
+    """Sum over days t-window+1 .. t of (x - centre of row t) squared, days before the array counting as x = 0;
+    ``centre`` has one value per row computed (``at`` as for ``trailing_sum``)."""
+    centre = np.ascontiguousarray(centre, dtype=np.float64)
+    return _trailing(_squared_deviation, _squared_deviation_at, x, at, centre, window)
 
 
 def truncated_ewma(x: np.ndarray, span: int, truncation: int, at: np.ndarray | None = None) -> np.ndarray:
     """Exponentially weighted daily mean (alpha = 2 / (span + 1)) over the last ``truncation`` days; ``at`` as for
     ``trailing_sum``."""
-    weights = _ewma_weights(span, truncation)
+    return _trailing(_weighted_sum, _weighted_sum_at, x, at, _ewma_weights(span, truncation))
+
+
+def _trailing(
+    every_row: Callable[..., None], chosen_rows: Callable[..., None], x: np.ndarray, at: np.ndarray | None, *args: Any
+) -> np.ndarray:
+    """A window kernel over every row of ``x``, or over the rows at ``at`` only; ``args`` are the window's own."""
     x = np.ascontiguousarray(x, dtype=np.float64)
     if at is None:
         out = np.zeros_like(x)
-        _weighted_sum(x, weights, out)
+        every_row(x, *args, out)
     else:
         out = np.zeros(len(at))
-        _weighted_sum_at(x, weights, at, out)
+        chosen_rows(x, *args, at, out)
     return out
 
 
@@ -114,6 +112,15 @@ def _weighted_sum(x: np.ndarray, weights: np.ndarray, out: np.ndarray) -> None:
             out[t] += term
 
 
+@numba.njit(nogil=True, cache=True)
+def _squared_deviation(x: np.ndarray, centre: np.ndarray, window: int, out: np.ndarray) -> None:
+    for j in range(window):
+        for t in range(len(x)):
+            # The difference is squared as numpy's ** 2 does (one product), then added.
+            difference = (x[t - j] if t >= j else 0.0) - centre[t]
+            out[t] += difference * difference
+
+
 # The same loops for chosen rows only (an answer wants a few days of a long array): each row adds the same terms in
 # the same order as above, so it gets the same floats.
 @numba.njit(nogil=True, cache=True)
@@ -141,6 +148,14 @@ def _weighted_sum_at(x: np.ndarray, weights: np.ndarray, at: np.ndarray, out: np
             if at[i] >= j:
                 term = x[at[i] - j] * weights[j]
                 out[i] += term
+
+
+@numba.njit(nogil=True, cache=True)
+def _squared_deviation_at(x: np.ndarray, centre: np.ndarray, window: int, at: np.ndarray, out: np.ndarray) -> None:
+    for j in range(window):
+        for i in range(len(at)):
+            difference = (x[at[i] - j] if at[i] >= j else 0.0) - centre[i]
+            out[i] += difference * difference
 
 
 NS_PER_DAY = 86_400 * 10**9

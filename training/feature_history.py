@@ -13,15 +13,17 @@ _SENTINEL_DAYS = 3650.0
 PROFILE_NAMES = ["age", "female", "years_running", "novice", "body_mass_kg", "bmi"]
 
 
-def _last_at_or_before(event_code: np.ndarray, event_day: np.ndarray, code: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """Per row, the position of the athlete's last event on or before the row's day (events sorted), or -1."""
-    # Athlete code in the high bits, day in the low bits: one sorted key, so one binary search finds the event.
+def _last_at_or_before(
+    event_group: np.ndarray, event_day: np.ndarray, group: np.ndarray, day: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per query (``group`` and ``day`` broadcast together), whether its group has an event on or before its day, and
+    the position of the last such event (events sorted, at least one; 0 where there is none)."""
+    # Group in the high bits, day in the low bits: one sorted key, so one binary search finds the event.
     shift, bias = np.int64(1) << 32, np.int64(1) << 31
-    events = event_code * shift + (event_day + bias)
-    position = np.searchsorted(events, code * shift + (day + bias), side="right") - 1
-    found = position >= 0
-    found[found] = event_code[position[found]] == code[found]
-    return np.where(found, position, -1)
+    events = event_group * shift + (event_day + bias)
+    position = np.maximum(np.searchsorted(events, group * shift + (day + bias), side="right") - 1, 0)
+    # The event before the first of the group is another group's (or position 0 of a later group): not found.
+    return (event_group[position] == group) & (event_day[position] <= day), position
 
 
 def history_features(
@@ -38,36 +40,44 @@ def history_features(
 
     ``onset`` and ``resolved`` are day numbers, meaningful where the matching ``*_known`` is true.
     """
-    usable = (injury_code >= 0) & onset_known
+    # Every kind's onsets and every return are one sorted list of events, grouped by (kind or return, athlete):
+    # one sort and one binary search serve every kind, instead of one of each per kind.
+    kind_of = np.full(len(kinds), -1, dtype=np.int64)
+    for k, kind in enumerate(INJURIES):
+        kind_of[kinds == kind] = k
+    onsets = np.flatnonzero((injury_code >= 0) & onset_known & (kind_of >= 0))
+    returns = np.flatnonzero((injury_code >= 0) & resolved_known)
+    athletes = 1 + max(int(code.max(initial=-1)), int(injury_code.max(initial=-1)))
+    groups = len(INJURIES) + 1  # the last group holds the returns
+    if groups * athletes >= 1 << 31:
+        raise ValueError(f"{athletes} athletes do not fit the event key")
+    event_group = np.concatenate(
+        [kind_of[onsets] * athletes + injury_code[onsets], len(INJURIES) * athletes + injury_code[returns]]
+    )
+    event_day = np.concatenate([onset[onsets], resolved[returns]])
+    order = np.lexsort((event_day, event_group))
+    event_group, event_day = event_group[order], event_day[order]
+    event_resolved = np.concatenate([resolved[onsets], resolved[returns]])[order]
+    event_known = np.concatenate([resolved_known[onsets], resolved_known[returns]])[order]
+    # 1-based count of events per group, in day order.
+    count_at = (np.arange(len(order)) - np.searchsorted(event_group, event_group, side="left") + 1).astype("float64")
+    shape = (groups, len(code))
+    if len(order):
+        # Rows are groups, columns the rows asked for.
+        found, at = _last_at_or_before(event_group, event_day, np.arange(groups)[:, None] * athletes + code, day)
+        count = np.where(found, count_at[at], 0.0)
+        since = np.where(found, (day - event_day[at]).astype("float64"), np.nan)
+        injured = found & (~event_known[at] | (event_resolved[at] > day))
+    else:
+        count, since, injured = np.zeros(shape), np.full(shape, np.nan), np.zeros(shape, dtype=bool)
+    since = np.minimum(since, _SENTINEL_DAYS)
     history: dict[str, np.ndarray] = {}
-    total = np.zeros(len(code))
-    for kind in INJURIES:
-        chosen = np.flatnonzero(usable & (kinds == kind))
-        order = chosen[np.lexsort((onset[chosen], injury_code[chosen]))]
-        event_code, event_day = injury_code[order], onset[order]
-        event_resolved, event_known = resolved[order], resolved_known[order]
-        # 1-based count of onsets per athlete, in onset order.
-        first_of_athlete = np.searchsorted(event_code, event_code, side="left")
-        count_at = (np.arange(len(order)) - first_of_athlete + 1).astype("float64")
-        last = _last_at_or_before(event_code, event_day, code, day)
-        found = last >= 0
-        at = np.maximum(last, 0)
-        any_event = len(order) > 0
-        count = np.where(found, count_at[at] if any_event else 0.0, 0.0)
-        since = np.where(found, (day - (event_day[at] if any_event else 0)).astype("float64"), np.nan)
-        ended = event_known[at] if any_event else np.zeros(len(code), dtype=bool)
-        ends = event_resolved[at] if any_event else np.zeros(len(code), dtype=np.int64)
-        history[f"prior_{kind}"] = count
-        history[f"days_since_{kind}"] = np.minimum(since, _SENTINEL_DAYS)
-        history[f"injured_{kind}"] = found & (~ended | (ends > day))
-        total += count
-    history["prior_injuries"] = total
-    returned = np.flatnonzero((injury_code >= 0) & resolved_known)
-    order = returned[np.lexsort((resolved[returned], injury_code[returned]))]
-    return_day = resolved[order]
-    last = _last_at_or_before(injury_code[order], return_day, code, day)
-    since_return = np.where(last >= 0, (day - (return_day[np.maximum(last, 0)] if len(order) else 0)), np.nan)
-    history["days_since_return"] = np.minimum(since_return.astype("float64"), _SENTINEL_DAYS)
+    for k, kind in enumerate(INJURIES):
+        history[f"prior_{kind}"] = count[k]
+        history[f"days_since_{kind}"] = since[k]
+        history[f"injured_{kind}"] = injured[k]
+    history["prior_injuries"] = count[: len(INJURIES)].sum(axis=0)
+    history["days_since_return"] = since[len(INJURIES)]
     return history
 
 

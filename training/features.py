@@ -22,6 +22,7 @@ from training.day_windows import (
     day_numbers,
     days_since,
     trailing_max,
+    trailing_squared_deviation,
     trailing_sum,
     truncated_ewma,
 )
@@ -293,8 +294,7 @@ def daily_strength(idx: np.ndarray, n: int, strength: StrengthArrays, catalogue:
         "calf": reps_where(lambda e: catalogue.get(e).calf_loading),
     }
     for kind in INJURIES:
-        protecting = frozenset(e.id for e in catalogue.protecting(kind))
-        daily[f"protect_{kind}"] = reps_where(protecting.__contains__)
+        daily[f"protect_{kind}"] = reps_where(catalogue.protecting_ids(kind).__contains__)
     return daily
 
 
@@ -302,23 +302,11 @@ def running_features(d: dict[str, np.ndarray], at: np.ndarray | None = None) -> 
     """Running features of every row of the daily arrays ``d``, or of the rows at positions ``at`` only (ascending,
     in that order): each window still reads the days before them, and a row gets the same floats either way."""
     km = d["km"]
-
-    def back(x: np.ndarray, j: int) -> np.ndarray:
-        """x of ``j`` days before each row wanted (0 before the array's first day)."""
-        if at is None:
-            shifted = np.zeros_like(x)
-            shifted[j:] = x[: len(x) - j]
-            return shifted
-        return np.where(at >= j, x[at - j], 0.0)
-
     km_7d = trailing_sum(km, 7, at=at)
     km_28d = trailing_sum(km, 28, at=at)
     km_prev_7d = trailing_sum(km, 7, lag=7, at=at)
     mean_7d = km_7d / 7.0
-    squares = np.zeros_like(km_7d)
-    for j in range(7):
-        squares += (back(km, j) - mean_7d) ** 2
-    sd_7d = np.sqrt(squares / 7.0)
+    sd_7d = np.sqrt(trailing_squared_deviation(km, mean_7d, 7, at=at) / 7.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         monotony = np.where(
             sd_7d > 0, mean_7d / np.where(sd_7d > 0, sd_7d, 1.0), np.where(km_7d > 0, _MONOTONY_CAP, 0.0)

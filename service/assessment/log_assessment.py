@@ -31,7 +31,7 @@ from training.domain.schema import INJURIES
 from training.features import FEATURES
 from training.model.explain import explain_row
 from training.model.registry import ServedModel
-from training.model.scoring import feature_matrix, risk_arrays
+from training.model.scoring import feature_matrix, risks_of_log_odds
 from training.settings import Settings
 
 
@@ -55,12 +55,16 @@ def assess_log_features(
     days = LogDays.of(log, day, day + GUIDANCE_DAYS, default_catalogue())
     columns = day_features(days, day, day)
     X = feature_matrix(model, columns)
-    scored = {name: values[0] for name, values in risk_arrays(model, X, columns).items()}
+    # The day's risks and their explanations from one pass over each injury's trees.
+    log_odds, parts = {}, {}
+    for kind in INJURIES:
+        log_odds[kind], parts[kind] = model.classifiers[kind].contributions_matrix(X)
+    scored = {name: values[0] for name, values in risks_of_log_odds(model, log_odds, columns).items()}
     features = {name: float(columns[name][0]) for name in FEATURES}
     risks = []
     for kind in INJURIES:
         injured = bool(columns[f"injured_{kind}"][0])
-        explained = None if injured else explain_row(model, X[0], features, kind, settings.drivers_per_risk)
+        explained = None if injured else explain_row(model, parts[kind][0], features, kind, settings.drivers_per_risk)
         risks.append(injury_risk(kind, served, scored, explained))
     logged_days = np.concatenate([log.runs.day, log.strength.day])
     logged = LoggedDays(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from training.day_windows import trailing_max, trailing_sum, truncated_ewma
+from training.day_windows import trailing_max, trailing_squared_deviation, trailing_sum, truncated_ewma
 
 
 def _in_order(x: np.ndarray, t: int, terms: list[tuple[int, float]]) -> float:
@@ -24,6 +24,19 @@ def test_windows_add_terms_nearest_day_first_with_numpy_rounding():
         assert sums[t] == _in_order(x, t, [(j, 1.0) for j in range(28)])
         assert lagged[t] == _in_order(x, t, [(j, 1.0) for j in range(7, 14)])
         assert ewma[t] == _in_order(x, t, [(j, alpha * (1.0 - alpha) ** j) for j in range(28)])
+
+
+def test_squared_deviations_count_days_before_the_array_as_zero_and_round_as_numpy_does():
+    x = np.random.default_rng(7).exponential(9.0, 60) * (np.random.default_rng(8).random(60) < 0.6)
+    centre = trailing_sum(x, 7) / 7.0
+    expected = np.zeros_like(x)
+    for j in range(7):
+        before = np.zeros_like(x)
+        before[j:] = x[: len(x) - j]
+        expected += (before - centre) ** 2
+    assert np.array_equal(trailing_squared_deviation(x, centre, 7), expected)
+    at = np.array([0, 5, 6, 30, 59])
+    assert np.array_equal(trailing_squared_deviation(x, centre[at], 7, at=at), expected[at])
 
 
 def test_trailing_max_reads_only_days_inside_the_window_and_keeps_a_missing_day_missing():

@@ -175,6 +175,15 @@ class Catalogue(_Frozen):
         wanted = Injury(injury)
         return [e for e in self.exercises if wanted in e.protects]
 
+    def protecting_ids(self, injury: Injury | str) -> frozenset[str]:
+        """The ids of ``protecting(injury)``."""
+        return self._protecting_ids[Injury(injury)]
+
+    # Read for every answer's strength log: built once per catalogue, not once per call.
+    @functools.cached_property
+    def _protecting_ids(self) -> dict[Injury, frozenset[str]]:
+        return {injury: frozenset(e.id for e in self.protecting(injury)) for injury in Injury}
+
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """Read and validate a catalogue file (the packaged ``exercises.yaml`` by default); raise ``CatalogueError``."""

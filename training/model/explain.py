@@ -89,12 +89,12 @@ class RowExplanation:
 
 
 def explain_row(
-    model: InjuryRiskModel, x: np.ndarray, values: Mapping[str, float], kind: str, count: int
+    model: InjuryRiskModel, parts: np.ndarray, values: Mapping[str, float], kind: str, count: int
 ) -> RowExplanation:
-    """``contributions`` and ``drivers_from`` of one row already in the model's feature order (``x``), without
-    frames; ``values`` are the row's feature values by name, as the drivers quote them."""
+    """``drivers_from`` of one row's contributions to ``kind`` (``parts``, in the model's feature order, as
+    ``InjuryClassifier.contributions_matrix`` gives them), without frames; ``values`` are the row's feature values by
+    name, as the drivers quote them."""
     classifier = model.classifiers[kind]
-    parts = classifier.tables.contributions(x[None, :], scale=classifier.slope)[0]
     columns, chosen = rank_contributions(parts[None, :], count)
     drivers = []
     for column, contribution in zip(columns[0].tolist(), chosen[0].tolist(), strict=True):

@@ -65,6 +65,13 @@ class InjuryClassifier:
         and values) per row, from one pass over the trees."""
         return self.explain_matrix(self._matrix(features), count)
 
+    def contributions_matrix(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Calibrated log-odds of rows already in the trees' feature order (``_matrix``), and every feature's
+        contribution to them (rows x features), from one pass over the trees."""
+        evaluation = self.tables.evaluate(X, scale=self.slope, keep_contributions=True)
+        assert evaluation.contributions is not None
+        return self.slope * evaluation.raw + self.intercept, evaluation.contributions
+
     def explain_matrix(self, X: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``explain`` of rows already in the trees' feature order (``_matrix``)."""
         evaluation = self.tables.evaluate(X, scale=self.slope, top=count)

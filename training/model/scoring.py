@@ -80,16 +80,24 @@ def risk_columns(rows: pd.DataFrame, probabilities: pd.DataFrame, model: InjuryR
 
 def feature_matrix(model: InjuryRiskModel, columns: Mapping[str, np.ndarray]) -> np.ndarray:
     """Rows of feature arrays (by name) as the model's input matrix, in its feature order."""
-    return np.column_stack([np.asarray(columns[name], dtype="float64") for name in model.features])
+    # Built column by column in one copy and kept column-major, the order the trees' kernel reads features in.
+    return np.array([columns[name] for name in model.features], dtype="float64").T
 
 
 def risk_arrays(model: InjuryRiskModel, X: np.ndarray, injured: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """``risk_columns`` for the rows of ``X`` (``feature_matrix``) without frames: ``risk_<kind>``,
     ``relative_risk_<kind>`` and ``risk_28d_<kind>`` per injury, NaN while injured with it (``injured`` holds the
     ``injured_<kind>`` flags)."""
+    return risks_of_log_odds(model, {kind: model.classifiers[kind].log_odds_matrix(X) for kind in INJURIES}, injured)
+
+
+def risks_of_log_odds(
+    model: InjuryRiskModel, log_odds: Mapping[str, np.ndarray], injured: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """``risk_arrays`` of rows whose calibrated log-odds per injury are known already."""
     columns: dict[str, np.ndarray] = {}
     for kind in INJURIES:
-        risk = _risk(model, X, injured, kind)
+        risk = _risk(log_odds[kind], injured, kind)
         columns[risk_column(kind)] = risk
         columns[f"relative_risk_{kind}"] = risk / model.base_rates[kind]
         columns[long_risk_column(kind)] = risk_over_days(risk, model.horizon_days)
@@ -100,8 +108,12 @@ def relative_risk_arrays(
     model: InjuryRiskModel, X: np.ndarray, injured: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
     """The ``relative_risk_<kind>`` columns of ``risk_arrays`` alone, for callers that judge rows by nothing else."""
-    return {f"relative_risk_{kind}": _risk(model, X, injured, kind) / model.base_rates[kind] for kind in INJURIES}
+    return {
+        f"relative_risk_{kind}": _risk(model.classifiers[kind].log_odds_matrix(X), injured, kind)
+        / model.base_rates[kind]
+        for kind in INJURIES
+    }
 
 
-def _risk(model: InjuryRiskModel, X: np.ndarray, injured: Mapping[str, np.ndarray], kind: str) -> np.ndarray:
-    return np.where(injured[f"injured_{kind}"], np.nan, probability(model.classifiers[kind].log_odds_matrix(X)))
+def _risk(log_odds: np.ndarray, injured: Mapping[str, np.ndarray], kind: str) -> np.ndarray:
+    return np.where(injured[f"injured_{kind}"], np.nan, probability(log_odds))

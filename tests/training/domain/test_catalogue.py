@@ -105,6 +105,12 @@ def test_every_injury_has_at_least_three_protecting_exercises(injury: str) -> No
     assert len(default_catalogue().protecting(injury)) >= 3
 
 
+@pytest.mark.parametrize("injury", INJURIES)
+def test_protecting_ids_are_the_ids_of_the_protecting_exercises(injury: str) -> None:
+    catalogue = default_catalogue()
+    assert catalogue.protecting_ids(injury) == {e.id for e in catalogue.protecting(injury)}
+
+
 def test_every_domain_exercise_is_in_the_catalogue() -> None:
     missing = set(DOMAIN_EXERCISE_IDS) - default_catalogue().ids()
     assert not missing

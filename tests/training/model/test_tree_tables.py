@@ -75,6 +75,26 @@ def test_rows_repeated_within_a_block_score_as_each_row_alone():
         assert np.array_equal(together.top_features[i], alone.top_features[0])
 
 
+def test_rows_score_the_same_in_row_major_and_column_major_order():
+    # Feature matrices are built column-major (``feature_matrix``), frames' values may be either.
+    trees, X = fitted(8)
+    tables = compile_trees(trees)
+    by_rows = tables.evaluate(np.ascontiguousarray(X), scale=0.7, keep_contributions=True, top=3)
+    by_columns = tables.evaluate(np.asfortranarray(X), scale=0.7, keep_contributions=True, top=3)
+    assert np.array_equal(by_rows.raw, by_columns.raw)
+    assert by_rows.contributions is not None and by_columns.contributions is not None
+    assert np.array_equal(by_rows.contributions, by_columns.contributions)
+    assert np.array_equal(by_rows.top_features, by_columns.top_features)
+
+
+def test_log_odds_with_contributions_are_the_log_odds_and_contributions_of_separate_passes():
+    trees, X = fitted(8)
+    classifier = InjuryClassifier(trees, slope=0.9, intercept=-1.0)
+    log_odds, contributions = classifier.contributions_matrix(X[:50])
+    assert np.array_equal(log_odds, classifier.log_odds_matrix(X[:50]))
+    assert np.array_equal(contributions, classifier.tables.contributions(X[:50], scale=0.9))
+
+
 def test_rows_of_the_wrong_width_are_refused():
     trees, X = fitted(4)
     with pytest.raises(ValueError, match="6 features"):
