@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from training.domain.schema import INJURIES
 from training.model.tree_compile import compile_trees
 from training.model.tree_tables import TreeTables
+
+Raw = TypeVar("Raw", float, np.ndarray)
 
 
 @dataclass
@@ -47,14 +50,14 @@ class InjuryClassifier:
     @property
     def base_log_odds(self) -> float:
         """Calibrated log-odds before any feature's contribution (the trees' cover-weighted expectation)."""
-        return self.slope * self.tables.expected + self.intercept
+        return self._calibrated(self.tables.expected)
 
     def log_odds(self, features: pd.DataFrame) -> np.ndarray:
         return self.log_odds_matrix(self._matrix(features))
 
     def log_odds_matrix(self, X: np.ndarray) -> np.ndarray:
         """``log_odds`` of rows already in the trees' feature order (``_matrix``)."""
-        return self.slope * self.tables.raw(X) + self.intercept
+        return self._calibrated(self.tables.raw(X))
 
     def contributions(self, features: pd.DataFrame) -> np.ndarray:
         """Each feature's contribution to the calibrated log-odds (rows x features)."""
@@ -70,16 +73,19 @@ class InjuryClassifier:
         contribution to them (rows x features), from one pass over the trees."""
         evaluation = self.tables.evaluate(X, scale=self.slope, keep_contributions=True)
         assert evaluation.contributions is not None
-        return self.slope * evaluation.raw + self.intercept, evaluation.contributions
+        return self._calibrated(evaluation.raw), evaluation.contributions
 
     def explain_matrix(self, X: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``explain`` of rows already in the trees' feature order (``_matrix``)."""
         evaluation = self.tables.evaluate(X, scale=self.slope, top=count)
-        log_odds = self.slope * evaluation.raw + self.intercept
-        return log_odds, evaluation.top_features, evaluation.top_contributions
+        return self._calibrated(evaluation.raw), evaluation.top_features, evaluation.top_contributions
 
     def probability(self, features: pd.DataFrame) -> np.ndarray:
         return probability(self.log_odds(features))
+
+    def _calibrated(self, raw: Raw) -> Raw:
+        # The trees' raw score through the fitted calibration: every log-odds this classifier gives goes through it.
+        return self.slope * raw + self.intercept
 
     def _matrix(self, features: pd.DataFrame) -> np.ndarray:
         self.check_columns(list(features.columns))

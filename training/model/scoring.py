@@ -84,17 +84,12 @@ def feature_matrix(model: InjuryRiskModel, columns: Mapping[str, np.ndarray]) ->
     return np.array([columns[name] for name in model.features], dtype="float64").T
 
 
-def risk_arrays(model: InjuryRiskModel, X: np.ndarray, injured: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """``risk_columns`` for the rows of ``X`` (``feature_matrix``) without frames: ``risk_<kind>``,
-    ``relative_risk_<kind>`` and ``risk_28d_<kind>`` per injury, NaN while injured with it (``injured`` holds the
-    ``injured_<kind>`` flags)."""
-    return risks_of_log_odds(model, {kind: model.classifiers[kind].log_odds_matrix(X) for kind in INJURIES}, injured)
-
-
 def risks_of_log_odds(
     model: InjuryRiskModel, log_odds: Mapping[str, np.ndarray], injured: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """``risk_arrays`` of rows whose calibrated log-odds per injury are known already."""
+    """``risk_columns`` without frames, for rows whose calibrated log-odds per injury are known
+    (``InjuryClassifier.log_odds_matrix`` or ``contributions_matrix``): ``risk_<kind>``, ``relative_risk_<kind>`` and
+    ``risk_28d_<kind>`` per injury, NaN while injured with it (``injured`` holds the ``injured_<kind>`` flags)."""
     columns: dict[str, np.ndarray] = {}
     for kind in INJURIES:
         risk = _risk(log_odds[kind], injured, kind)
@@ -107,7 +102,8 @@ def risks_of_log_odds(
 def relative_risk_arrays(
     model: InjuryRiskModel, X: np.ndarray, injured: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """The ``relative_risk_<kind>`` columns of ``risk_arrays`` alone, for callers that judge rows by nothing else."""
+    """The ``relative_risk_<kind>`` columns of ``risks_of_log_odds`` alone for the rows of ``X``
+    (``feature_matrix``), for callers that judge rows by nothing else."""
     return {
         f"relative_risk_{kind}": _risk(model.classifiers[kind].log_odds_matrix(X), injured, kind)
         / model.base_rates[kind]
